@@ -26,9 +26,10 @@ final class Devices {
     }
 
     static Device fromNative(org.bytedeco.pytorch.Device d) {
+        // Compared by value: the binding does not guarantee enum identity for returned device types.
         DeviceType t = d.type();
-        if (t == DeviceType.CPU) return Device.CPU;
-        if (t == DeviceType.CUDA) return Device.cuda(Math.max(0, d.index()));
+        if (t.value == DeviceType.CPU.value) return Device.CPU;
+        if (t.value == DeviceType.CUDA.value) return Device.cuda(Math.max(0, d.index()));
         throw new UnsupportedOperationException("LibTorch device type " + t + " is not supported by torch4j");
     }
 

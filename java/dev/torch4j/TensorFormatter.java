@@ -117,8 +117,14 @@ final class TensorFormatter {
                     else sciMode = max / min > 1000.0 || max > 1e8 || min < 1e-4;
                 }
             }
-            int[] w = {0};
-            forEachShown(0, 0, off -> w[0] = Math.max(w[0], raw(v[(int) off]).length()));
+            // As PyTorch: for floating dtypes only non-zero finite values set the width (initially 1).
+            int[] w = {1};
+            boolean fp = dtype.isFloatingPoint();
+            forEachShown(0, 0, off -> {
+                double x = v[(int) off];
+                if (fp && (x == 0 || !Double.isFinite(x))) return;
+                w[0] = Math.max(w[0], raw(x).length());
+            });
             width = w[0];
         }
 
@@ -154,7 +160,7 @@ final class TensorFormatter {
 
         private String cell(long off) {
             String s = raw(v[(int) off]);
-            return " ".repeat(width - s.length()) + s;
+            return " ".repeat(Math.max(0, width - s.length())) + s;
         }
 
         String render(int dim, long offset, int indent) {
