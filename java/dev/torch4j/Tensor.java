@@ -35,6 +35,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     private org.bytedeco.pytorch.Tensor h;
+    /** The scope that will close this tensor, or null (maintained by {@link Scope}). */
+    Scope scope;
 
     Tensor(org.bytedeco.pytorch.Tensor handle) {
         this.h = handle;
@@ -487,6 +489,12 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    public Tensor add_(long value) {
+        try (Scalar s = new Scalar(value)) {
+            return inPlace(() -> h().add_(s));
+        }
+    }
+
     public Tensor sub_(Tensor other) {
         return inPlace(() -> h().sub_(h(other, "other")));
     }
@@ -529,6 +537,18 @@ public final class Tensor implements AutoCloseable {
              ScalarOptional l = new ScalarOptional(lo); ScalarOptional u = new ScalarOptional(hi)) {
             return inPlace(() -> h().clamp_(l, u));
         }
+    }
+
+    /** Fills with samples of U(from, to) from the default generator (see {@link Torch#manualSeed}). */
+    public Tensor uniform_(double from, double to) {
+        if (!(from <= to)) throw new IllegalArgumentException("uniform_: expected from <= to, got from=" + from + ", to=" + to);
+        return inPlace(() -> h().uniform_(from, to, Native.NO_GENERATOR));
+    }
+
+    /** Fills with samples of N(mean, std^2). */
+    public Tensor normal_(double mean, double std) {
+        if (!(std >= 0)) throw new IllegalArgumentException("normal_: expected std >= 0, got " + std);
+        return inPlace(() -> h().normal_(mean, std, Native.NO_GENERATOR));
     }
 
     public Tensor zero_() {
@@ -607,6 +627,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor sigmoid() { return call(() -> h().sigmoid()); }
     public Tensor relu() { return call(() -> h().relu()); }
     public Tensor erf() { return call(() -> h().erf()); }
+    public Tensor erfinv() { return call(() -> h().erfinv()); }
+    public Tensor erfinv_() { return inPlace(() -> h().erfinv_()); }
     public Tensor floor() { return call(() -> h().floor()); }
     public Tensor ceil() { return call(() -> h().ceil()); }
     public Tensor round() { return call(() -> h().round()); }
@@ -1188,5 +1210,19 @@ public final class Tensor implements AutoCloseable {
     public String toString() {
         if (h == null) return "tensor(<closed>)";
         return TensorFormatter.format(this);
+    }
+
+    // ------------------------------------------------------------------ ownership across threads
+
+    /**
+     * Hands this tensor to the calling thread's innermost open scope, which will then close it as if the
+     * tensor had been created there; with no scope open, the caller owns it. Meant for tensors made on
+     * another thread outside any scope (a data loader's prefetch thread) and passed to this one; a tensor
+     * still held by a scope must not be handed over. Returns this.
+     */
+    public Tensor joinCurrentScope() {
+        h();
+        Scope.register(this);
+        return this;
     }
 }
