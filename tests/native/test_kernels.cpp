@@ -58,7 +58,7 @@ void test_cpu() {
         check(y[n] == 123.0f, "gelu writes nothing past n=" + std::to_string(n));
         std::vector<float> inplace = x;
         check(t4j_gelu_tanh_f32_cpu(inplace.data(), inplace.data(), n, nullptr) == T4J_OK, "in-place status");
-        check(std::memcmp(inplace.data(), y.data(), n * sizeof(float)) == 0, "in-place equals out-of-place n=" + std::to_string(n));
+        check(n == 0 || std::memcmp(inplace.data(), y.data(), n * sizeof(float)) == 0, "in-place equals out-of-place n=" + std::to_string(n));
     }
     const float extremes[] = {-1e30f, -100.f, -20.f, -0.f, 0.f, 1e-30f, 20.f, 100.f, 1e30f};
     for (float v : extremes) {

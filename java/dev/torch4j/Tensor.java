@@ -1078,7 +1078,8 @@ public final class Tensor implements AutoCloseable {
         return call(() -> h().masked_select(h(mask, "mask")));
     }
 
-    private static void checkBoolMask(Tensor mask) {
+    private void checkBoolMask(Tensor mask) {
+        h();
         DType d = mask.dtype();
         if (d != DType.BOOL) throw new IllegalArgumentException("mask: expected dtype bool, got " + d.pytorchName());
     }
@@ -1099,6 +1100,7 @@ public final class Tensor implements AutoCloseable {
      * shapes match, or rows when it covers the leading dims); an int64 tensor picks along dimension 0.
      */
     public Tensor index(Tensor index) {
+        h();
         DType d = index.dtype();
         if (d != DType.BOOL && d != DType.INT64 && d != DType.INT32 && d != DType.UINT8)
             throw new IllegalArgumentException("index: expected a bool or integer tensor, got " + d.pytorchName());
@@ -1122,6 +1124,7 @@ public final class Tensor implements AutoCloseable {
      * indices remove their dimension; the result is a view.
      */
     public Tensor index(String spec) {
+        h();
         return IndexSpec.parse(spec).apply(this);
     }
 
@@ -1224,5 +1227,19 @@ public final class Tensor implements AutoCloseable {
         h();
         Scope.register(this);
         return this;
+    }
+
+    // ------------------------------------------------------------------ sampling
+
+    /**
+     * Draws {@code numSamples} indices per row from the (unnormalised, non-negative) weights in the last
+     * dimension, as {@code torch.multinomial}: input {@code [V]} or {@code [B, V]}, output int64
+     * {@code [numSamples]} or {@code [B, numSamples]}. Uses the default generator ({@link Torch#manualSeed}).
+     */
+    public Tensor multinomial(long numSamples, boolean replacement) {
+        if (numSamples <= 0) throw new IllegalArgumentException("multinomial: numSamples must be > 0, got " + numSamples);
+        try (org.bytedeco.pytorch.GeneratorOptional g = new org.bytedeco.pytorch.GeneratorOptional()) {
+            return call(() -> h().multinomial(numSamples, replacement, g));
+        }
     }
 }

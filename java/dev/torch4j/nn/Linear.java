@@ -44,10 +44,12 @@ public class Linear extends Module {
     }
 
     public long inFeatures() {
+        checkOpen();
         return inFeatures;
     }
 
     public long outFeatures() {
+        checkOpen();
         return outFeatures;
     }
 

@@ -140,6 +140,7 @@ public abstract class Module implements AutoCloseable {
 
     /** This module and all descendants, depth first, by dotted name ({@code ""} for this one). */
     public Map<String, Module> namedModules() {
+        checkOpen();
         Map<String, Module> out = new LinkedHashMap<>();
         collectModules("", out);
         return out;
@@ -152,6 +153,7 @@ public abstract class Module implements AutoCloseable {
 
     /** Calls {@code fn} on every descendant and then on this module (as PyTorch's {@code apply}). */
     public Module apply(Consumer<Module> fn) {
+        checkOpen();
         for (Module c : children.values()) c.apply(fn);
         fn.accept(this);
         return this;
@@ -255,6 +257,7 @@ public abstract class Module implements AutoCloseable {
     }
 
     public boolean isTraining() {
+        checkOpen();
         return training;
     }
 
