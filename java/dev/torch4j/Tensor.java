@@ -194,7 +194,7 @@ public final class Tensor implements AutoCloseable {
     public float[] toFloatArray() {
         try (org.bytedeco.pytorch.Tensor c = hostCopy(DType.FLOAT32)) {
             float[] out = new float[checkedLength(c.numel())];
-            c.data_ptr_float().get(out);
+            if (out.length > 0) c.data_ptr_float().get(out);
             return out;
         }
     }
@@ -202,7 +202,7 @@ public final class Tensor implements AutoCloseable {
     public double[] toDoubleArray() {
         try (org.bytedeco.pytorch.Tensor c = hostCopy(DType.FLOAT64)) {
             double[] out = new double[checkedLength(c.numel())];
-            c.data_ptr_double().get(out);
+            if (out.length > 0) c.data_ptr_double().get(out);
             return out;
         }
     }
@@ -210,7 +210,7 @@ public final class Tensor implements AutoCloseable {
     public long[] toLongArray() {
         try (org.bytedeco.pytorch.Tensor c = hostCopy(DType.INT64)) {
             long[] out = new long[checkedLength(c.numel())];
-            c.data_ptr_long().get(out);
+            if (out.length > 0) c.data_ptr_long().get(out);
             return out;
         }
     }
@@ -218,7 +218,7 @@ public final class Tensor implements AutoCloseable {
     public int[] toIntArray() {
         try (org.bytedeco.pytorch.Tensor c = hostCopy(DType.INT32)) {
             int[] out = new int[checkedLength(c.numel())];
-            c.data_ptr_int().get(out);
+            if (out.length > 0) c.data_ptr_int().get(out);
             return out;
         }
     }

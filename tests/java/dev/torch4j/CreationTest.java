@@ -47,6 +47,20 @@ class CreationTest {
     }
 
     @Test
+    void emptyTensorsGiveEmptyArrays() {
+        try (Scope s = Torch.scope()) {
+            Tensor e = Torch.zeros(0);
+            assertEquals(0, e.toFloatArray().length);
+            assertEquals(0, e.toDoubleArray().length);
+            assertEquals(0, e.toLongArray().length);
+            assertEquals(0, e.toIntArray().length);
+            assertEquals(0, e.toBooleanArray().length);
+            assertEquals(0, e.toByteBuffer().remaining());
+            assertEquals(0, Torch.tensor(new float[0]).numel());
+        }
+    }
+
+    @Test
     void conversionsBetweenDtypes() {
         try (Scope s = Torch.scope()) {
             Tensor f = Torch.tensor(new float[] {1.7f, -2.7f});
