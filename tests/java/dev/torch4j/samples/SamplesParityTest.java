@@ -79,4 +79,24 @@ class SamplesParityTest {
             assertSeries(exp.get("val_accuracy"), h.metrics().get("val_accuracy"), "keras-style val accuracy");
         }
     }
+
+    @Test
+    void cnnClassifierMatchesPyTorchIncludingDropoutMasksAndBatchNormStatistics() throws Exception {
+        JsonNode exp = Fixtures.load("samples/cnn_classifier/expected.json");
+        try (Scope s = Torch.scope(); Sequential model = CnnClassifier.model()) {
+            Map<String, Tensor> in = SafeTensors.load(fixture("cnn_classifier", "inputs.safetensors"));
+            java.util.Map<String, Tensor> state = new java.util.LinkedHashMap<>(in);
+            for (String k : new String[] {"x_train", "y_train", "x_test", "y_test"}) state.remove(k);
+            model.loadStateDict(state);
+            // Same seed as the twin right before training: dropout draws the same masks (LibTorch's CPU
+            // generator matches PyTorch's).
+            Torch.manualSeed(0);
+            assertEquals(exp.get("train_losses").size(), 5);
+            History h = CnnClassifier.train(model, in.get("x_train"), in.get("y_train"), in.get("x_test"), in.get("y_test"), 5, false);
+            assertSeries(exp.get("train_losses"), h.trainLoss(), "cnn train losses");
+            assertSeries(exp.get("test_losses"), h.valLoss(), "cnn test losses");
+            assertSeries(exp.get("test_accuracy"), h.metrics().get("accuracy"), "cnn test accuracy");
+            assertSeries(exp.get("final_running_mean"), model.namedBuffers().get("1.running_mean").toDoubleArray(), "batch norm running mean");
+        }
+    }
 }
