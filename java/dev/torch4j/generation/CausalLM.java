@@ -1,0 +1,25 @@
+package dev.torch4j.generation;
+
+import dev.torch4j.Tensor;
+
+/** A decoder-only language model that {@link Generator} can drive: next-token logits with a {@link KVCache}. */
+public interface CausalLM {
+    /**
+     * Logits {@code (B, T, V)} for {@code inputIds (B, T)}, the tokens after the {@code cache.length()} cached
+     * ones; the call appends their keys and values to {@code cache}.
+     *
+     * @param attentionMask null or {@code (B, past + T)}, 0 at padding
+     * @param positionIds null (derived from the mask or the cache length) or int64 {@code (B, T)}
+     * @param cache null for a stateless forward
+     */
+    Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache);
+
+    /** An empty cache for {@code batchSize} rows, preallocated for {@code capacity} positions. */
+    KVCache newCache(long batchSize, long capacity);
+
+    /** The longest sequence the model accepts (its number of position embeddings). */
+    long maxPositions();
+
+    /** End-of-sequence ids used when {@link GenerationConfig#eosTokenIds()} is unset. */
+    long[] defaultEosTokenIds();
+}

@@ -1,0 +1,355 @@
+package dev.torch4j.models.bert;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.torch4j.DType;
+import dev.torch4j.Scope;
+import dev.torch4j.Tensor;
+import dev.torch4j.Torch;
+import dev.torch4j.io.onnx.OnnxWeights;
+import dev.torch4j.nn.Dropout;
+import dev.torch4j.nn.Embedding;
+import dev.torch4j.nn.LayerNorm;
+import dev.torch4j.nn.Linear;
+import dev.torch4j.nn.Module;
+import dev.torch4j.nn.ModuleList;
+import dev.torch4j.nn.functional.F;
+
+/**
+ * BERT encoder, as Hugging Face's {@code BertModel} ({@code modeling_bert.py}), read top to bottom:
+ * embeddings, self-attention, attention output, intermediate, output, layer, encoder, pooler, model.
+ * State-dict keys are Hugging Face's ({@code embeddings.word_embeddings.weight},
+ * {@code encoder.layer.0.attention.self.query.weight}, {@code embeddings.LayerNorm.weight},
+ * {@code pooler.dense.weight}, ...), so checkpoints load without renaming.
+ *
+ * <p>Shapes: {@code B} batch, {@code T} tokens, {@code H} hidden size, {@code nh} heads, {@code hs = H / nh}.
+ * Dropout is active only in {@link #train()} mode; gradients flow through every parameter.
+ *
+ * <pre>{@code
+ * try (BertModel bert = BertModel.fromPretrained(dir); BertOutput out = bert.forward(ids, mask, null)) {
+ *     Tensor h = out.lastHiddenState();   // [B, T, H]
+ * }
+ * }</pre>
+ */
+public class BertModel extends Module {
+
+    // ------------------------------------------------------------------ embeddings
+
+    /** word + position + token type embeddings, then LayerNorm and dropout. */
+    static final class BertEmbeddings extends Module {
+        final Embedding wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
+        final LayerNorm layerNorm;
+        final Dropout dropout;
+
+        BertEmbeddings(BertConfig c) {
+            wordEmbeddings = registerModule("word_embeddings", new Embedding(c.vocabSize(), c.hiddenSize(), c.padTokenId()));
+            positionEmbeddings = registerModule("position_embeddings", new Embedding(c.maxPositionEmbeddings(), c.hiddenSize()));
+            tokenTypeEmbeddings = registerModule("token_type_embeddings", new Embedding(c.typeVocabSize(), c.hiddenSize()));
+            layerNorm = registerModule("LayerNorm", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true));
+            dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb()));
+        }
+
+        Tensor forward(Tensor inputIds, Tensor tokenTypeIds) {
+            long t = inputIds.size(1);
+            Tensor positions = Torch.arange(t).to(inputIds.device());                  // (T)
+            Tensor types = tokenTypeIds != null ? tokenTypeIds : Torch.zerosLike(inputIds);
+            Tensor x = wordEmbeddings.forward(inputIds)                                // (B, T, H)
+                    .add(tokenTypeEmbeddings.forward(types))
+                    .add(positionEmbeddings.forward(positions));                       // (T, H) broadcast
+            return dropout.forward(layerNorm.forward(x));
+        }
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    /** Multi-head self-attention: query/key/value projections and scaled dot-product attention. */
+    static final class BertSelfAttention extends Module {
+        final int numHeads, headSize;
+        final double dropoutP;
+        final Linear query, key, value;
+
+        BertSelfAttention(BertConfig c) {
+            numHeads = c.numAttentionHeads();
+            headSize = c.hiddenSize() / c.numAttentionHeads();
+            dropoutP = c.attentionProbsDropoutProb();
+            query = registerModule("query", new Linear(c.hiddenSize(), c.hiddenSize()));
+            key = registerModule("key", new Linear(c.hiddenSize(), c.hiddenSize()));
+            value = registerModule("value", new Linear(c.hiddenSize(), c.hiddenSize()));
+        }
+
+        private Tensor heads(Tensor x, long b, long t) {
+            return x.view(b, t, numHeads, headSize).transpose(1, 2);                  // (B, nh, T, hs)
+        }
+
+        /** {@code mask}: bool {@code (B, 1, 1, T)}, true where a key may be attended to; null for none. */
+        Tensor forward(Tensor hidden, Tensor mask) {
+            long b = hidden.size(0), t = hidden.size(1);
+            Tensor q = heads(query.forward(hidden), b, t);                             // (B, nh, T, hs)
+            Tensor k = heads(key.forward(hidden), b, t);
+            Tensor v = heads(value.forward(hidden), b, t);
+            Tensor ctx = F.scaledDotProductAttention(q, k, v, mask, isTraining() ? dropoutP : 0.0, false); // (B, nh, T, hs)
+            return ctx.transpose(1, 2).reshape(b, t, (long) numHeads * headSize);     // (B, T, H)
+        }
+    }
+
+    /** {@code LayerNorm(dropout(dense(h)) + input)} after attention. */
+    static final class BertSelfOutput extends Module {
+        final Linear dense;
+        final LayerNorm layerNorm;
+        final Dropout dropout;
+
+        BertSelfOutput(BertConfig c) {
+            dense = registerModule("dense", new Linear(c.hiddenSize(), c.hiddenSize()));
+            layerNorm = registerModule("LayerNorm", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true));
+            dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb()));
+        }
+
+        Tensor forward(Tensor hidden, Tensor input) {
+            return layerNorm.forward(dropout.forward(dense.forward(hidden)).add(input)); // (B, T, H)
+        }
+    }
+
+    static final class BertAttention extends Module {
+        final BertSelfAttention self;
+        final BertSelfOutput output;
+
+        BertAttention(BertConfig c) {
+            self = registerModule("self", new BertSelfAttention(c));
+            output = registerModule("output", new BertSelfOutput(c));
+        }
+
+        Tensor forward(Tensor hidden, Tensor mask) {
+            return output.forward(self.forward(hidden, mask), hidden);
+        }
+    }
+
+    // ------------------------------------------------------------------ feed-forward
+
+    /** {@code act(dense(h))}, H → intermediate size. */
+    static final class BertIntermediate extends Module {
+        final Linear dense;
+        final BertConfig.Activation act;
+
+        BertIntermediate(BertConfig c) {
+            dense = registerModule("dense", new Linear(c.hiddenSize(), c.intermediateSize()));
+            act = BertConfig.Activation.of(c.hiddenAct());
+        }
+
+        @Override
+        public Tensor forward(Tensor hidden) {
+            Tensor x = dense.forward(hidden);                                          // (B, T, I)
+            return switch (act) {
+                case GELU -> F.gelu(x);
+                case GELU_TANH -> F.gelu(x, "tanh");
+                case RELU -> F.relu(x);
+                case SILU -> F.silu(x);
+                case TANH -> F.tanh(x);
+            };
+        }
+    }
+
+    /** {@code LayerNorm(dropout(dense(h)) + input)}, intermediate size → H (Hugging Face's {@code BertOutput} module). */
+    static final class BertLayerOutput extends Module {
+        final Linear dense;
+        final LayerNorm layerNorm;
+        final Dropout dropout;
+
+        BertLayerOutput(BertConfig c) {
+            dense = registerModule("dense", new Linear(c.intermediateSize(), c.hiddenSize()));
+            layerNorm = registerModule("LayerNorm", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true));
+            dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb()));
+        }
+
+        Tensor forward(Tensor hidden, Tensor input) {
+            return layerNorm.forward(dropout.forward(dense.forward(hidden)).add(input)); // (B, T, H)
+        }
+    }
+
+    // ------------------------------------------------------------------ layer and encoder
+
+    static final class BertLayer extends Module {
+        final BertAttention attention;
+        final BertIntermediate intermediate;
+        final BertLayerOutput output;
+
+        BertLayer(BertConfig c) {
+            attention = registerModule("attention", new BertAttention(c));
+            intermediate = registerModule("intermediate", new BertIntermediate(c));
+            output = registerModule("output", new BertLayerOutput(c));
+        }
+
+        Tensor forward(Tensor hidden, Tensor mask) {
+            Tensor a = attention.forward(hidden, mask);                                 // (B, T, H)
+            return output.forward(intermediate.forward(a), a);
+        }
+    }
+
+    static final class BertEncoder extends Module {
+        final ModuleList<BertLayer> layer;
+
+        BertEncoder(BertConfig c) {
+            layer = registerModule("layer", new ModuleList<BertLayer>());
+            for (int i = 0; i < c.numHiddenLayers(); i++) layer.add(new BertLayer(c));
+        }
+
+        Tensor forward(Tensor hidden, Tensor mask) {
+            for (BertLayer l : layer) hidden = l.forward(hidden, mask);
+            return hidden;
+        }
+    }
+
+    /** {@code tanh(dense(h[:, 0]))}: the [CLS] token's hidden state through one layer. */
+    static final class BertPooler extends Module {
+        final Linear dense;
+
+        BertPooler(BertConfig c) {
+            dense = registerModule("dense", new Linear(c.hiddenSize(), c.hiddenSize()));
+        }
+
+        @Override
+        public Tensor forward(Tensor hidden) {
+            return F.tanh(dense.forward(hidden.select(1, 0)));                         // (B, H)
+        }
+    }
+
+    // ------------------------------------------------------------------ model
+
+    private final BertConfig config;
+    private final BertEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertPooler pooler;
+
+    /** A randomly initialised model with a pooler. */
+    public BertModel(BertConfig config) {
+        this(config, true);
+    }
+
+    /** A randomly initialised model; {@code addPoolingLayer = false} leaves out {@code pooler.dense}. */
+    public BertModel(BertConfig config, boolean addPoolingLayer) {
+        this.config = Objects.requireNonNull(config, "config").validate();
+        try (Scope s = Torch.scope()) {
+            embeddings = registerModule("embeddings", new BertEmbeddings(config));
+            encoder = registerModule("encoder", new BertEncoder(config));
+            pooler = addPoolingLayer ? registerModule("pooler", new BertPooler(config)) : null;
+        }
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    /** Whether this model has {@code pooler.dense} (checkpoints without it load without). */
+    public boolean hasPooler() {
+        return pooler != null;
+    }
+
+    /**
+     * Runs the encoder.
+     *
+     * @param inputIds token ids {@code [B, T]}, int64 or int32, {@code T <= max_position_embeddings}
+     * @param attentionMask {@code [B, T]}, nonzero (or true) for real tokens and 0 for padding; null: all real
+     * @param tokenTypeIds segment ids {@code [B, T]}; null: all 0
+     * @return the last hidden state {@code [B, T, H]} and, with a pooler, the pooled output {@code [B, H]}; the
+     *     caller owns both (close the output)
+     */
+    public BertOutput forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+        checkOpen();
+        Objects.requireNonNull(inputIds, "inputIds");
+        if (inputIds.dim() != 2)
+            throw new IllegalArgumentException("inputIds: expected 2 dimensions [B, T], got shape " + Arrays.toString(inputIds.shape()));
+        if (inputIds.dtype() != DType.INT64 && inputIds.dtype() != DType.INT32)
+            throw new IllegalArgumentException("inputIds: expected int64 or int32, got " + inputIds.dtype().pytorchName());
+        long b = inputIds.size(0), t = inputIds.size(1);
+        if (t > config.maxPositionEmbeddings())
+            throw new IllegalArgumentException("inputIds: sequence length " + t + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        if (attentionMask != null && !Arrays.equals(attentionMask.shape(), inputIds.shape()))
+            throw new IllegalArgumentException("attentionMask: expected shape " + Arrays.toString(inputIds.shape()) + " (as inputIds), got "
+                    + Arrays.toString(attentionMask.shape()));
+        if (tokenTypeIds != null && !Arrays.equals(tokenTypeIds.shape(), inputIds.shape()))
+            throw new IllegalArgumentException("tokenTypeIds: expected shape " + Arrays.toString(inputIds.shape()) + " (as inputIds), got "
+                    + Arrays.toString(tokenTypeIds.shape()));
+        try (Scope s = Torch.scope()) {
+            Tensor mask = attentionMask == null ? null
+                    : attentionMask.to(inputIds.device()).ne(0).view(b, 1, 1, t);      // (B, 1, 1, T) bool
+            Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
+            hidden = encoder.forward(hidden, mask);                                    // (B, T, H)
+            Tensor pooled = pooler == null ? null : pooler.forward(hidden);            // (B, H)
+            return new BertOutput(s.keep(hidden), pooled == null ? null : s.keep(pooled));
+        }
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    /**
+     * Loads a Hugging Face checkpoint directory: {@code config.json} plus {@code model.safetensors} or a sharded
+     * {@code model.safetensors.index.json}. Keys may carry the {@code bert.} prefix (as {@code BertForPreTraining}
+     * and task checkpoints do); old {@code LayerNorm.gamma/beta} names are read as {@code weight/bias}. Ignored:
+     * the {@code embeddings.position_ids} buffer, pre-training heads ({@code cls.*}) and task heads beside
+     * {@code bert.*} ({@code classifier.*}, {@code qa_outputs.*}). A checkpoint without {@code pooler.dense}
+     * gives a model without pooler. Anything else missing, unexpected or misshapen fails.
+     *
+     * @throws IllegalArgumentException naming the missing file, or every missing, unexpected and misshapen key
+     * @throws IOException if a file cannot be read (a malformed safetensors file raises
+     *     {@link dev.torch4j.io.SafeTensorsFormatException})
+     */
+    public static BertModel fromPretrained(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        BertConfig config = BertConfig.fromJson(dir.resolve("config.json"));
+        Map<String, Tensor> raw = BertCheckpoint.readWeights(dir);
+        return fromStateDict(config, raw, dir.toString());
+    }
+
+    /**
+     * Loads the weights of a BERT exported to ONNX by {@code torch.onnx.export} (e.g. Hugging Face Optimum or
+     * sentence-transformers exports, such as the all-MiniLM-L6-v2 model in langchain4j's jar). ONNX stores no
+     * configuration, so {@code config} must match the export (e.g. {@link BertConfig#allMiniLmL6V2()});
+     * {@code MatMul} weights are mapped back to their {@code Linear} layers and transposed (see
+     * {@link OnnxWeights#toStateDict()}). The same key rules as {@link #fromPretrained} apply.
+     *
+     * @throws IllegalArgumentException listing missing, unexpected and misshapen keys
+     * @throws dev.torch4j.io.onnx.OnnxFormatException if the file is not a well-formed ONNX model
+     */
+    public static BertModel fromOnnx(Path onnxFile, BertConfig config) throws IOException {
+        Objects.requireNonNull(onnxFile, "onnxFile");
+        Objects.requireNonNull(config, "config");
+        return fromStateDict(config, OnnxWeights.loadStateDict(onnxFile), onnxFile.toString());
+    }
+
+    /** {@link #fromOnnx(Path, BertConfig)} from a stream (read fully, not closed); {@code source} names it in errors. */
+    public static BertModel fromOnnx(InputStream onnx, String source, BertConfig config) throws IOException {
+        Objects.requireNonNull(onnx, "onnx");
+        Objects.requireNonNull(config, "config");
+        Map<String, Tensor> sd;
+        try (OnnxWeights w = OnnxWeights.read(onnx, source)) {
+            sd = w.toStateDict();
+        }
+        return fromStateDict(config, sd, source);
+    }
+
+    /** Builds the model and loads {@code raw} (closing every tensor in it, whatever happens). */
+    static BertModel fromStateDict(BertConfig config, Map<String, Tensor> raw, String source) {
+        try {
+            Map<String, Tensor> sd = BertCheckpoint.split(raw, source).bert();
+            BertModel model = new BertModel(config, sd.containsKey("pooler.dense.weight") || sd.containsKey("pooler.dense.bias"));
+            try {
+                model.loadStateDict(sd);
+            } catch (IllegalArgumentException e) {
+                model.close();
+                throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            model.eval();
+            return model;
+        } finally {
+            raw.values().forEach(Tensor::close);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.torch4j.models.gpt2;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.torch4j.GradMode;
+import dev.torch4j.Scope;
+import dev.torch4j.Tensor;
+import dev.torch4j.Torch;
+import dev.torch4j.generation.CausalLM;
+import dev.torch4j.generation.GenerationConfig;
+import dev.torch4j.generation.Generator;
+import dev.torch4j.generation.KVCache;
+import dev.torch4j.generation.TokenListener;
+import dev.torch4j.io.SafeTensors;
+import dev.torch4j.nn.Module;
+
+/**
+ * GPT-2 with its language-model head (Hugging Face's {@code GPT2LMHeadModel}): {@code logits = ln_f(h) wte^T}.
+ *
+ * <pre>{@code
+ * try (GPT2LMHeadModel model = GPT2LMHeadModel.fromPretrained(Path.of("gpt2"));
+ *      Tensor ids = Torch.tensor(new long[] {15496, 11, 314, 1101}, 1, 4);
+ *      Tensor out = model.generate(ids, new GenerationConfig().maxNewTokens(20))) {
+ *     System.out.println(Arrays.toString(out.toLongArray()));
+ * }
+ * }</pre>
+ *
+ * <p>The head is tied: it <em>is</em> {@code transformer.wte.weight}, not a parameter of its own, so
+ * {@link #stateDict()} has the {@code transformer.*} keys only, exactly what Hugging Face writes to
+ * {@code model.safetensors} for tied GPT-2 (it drops the shared {@code lm_head.weight}).
+ */
+public class GPT2LMHeadModel extends Module implements CausalLM {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "transformer.";
+
+    private final GPT2Config config;
+    private final GPT2Model transformer;
+
+    /** A randomly initialised model. */
+    public GPT2LMHeadModel(GPT2Config config) {
+        this.config = config;
+        this.transformer = registerModule("transformer", new GPT2Model(config));
+    }
+
+    public GPT2Config config() {
+        return config;
+    }
+
+    public GPT2Model transformer() {
+        return transformer;
+    }
+
+    // ------------------------------------------------------------------ loading and saving
+
+    /**
+     * Loads a Hugging Face directory: {@code config.json} and {@code model.safetensors}, or the shards listed by
+     * {@code model.safetensors.index.json}. Returns the model in eval mode.
+     *
+     * <p>Checkpoint keys may carry the {@code transformer.} prefix or not ({@code h.0.attn.c_attn.weight}, as
+     * the original {@code gpt2} checkpoint). Conv1D weights are taken as stored, {@code [in, out]}. The buffers
+     * {@code attn.bias} and {@code attn.masked_bias} are ignored. {@code lm_head.weight}, when present, must equal
+     * {@code wte.weight} (the head is tied); a different head is refused. Any other missing, unexpected or
+     * misshapen key fails, naming every such key.
+     *
+     * @throws NoSuchFileException if {@code config.json} or the weights are missing
+     * @throws IllegalArgumentException if the checkpoint does not match the configuration
+     */
+    public static GPT2LMHeadModel fromPretrained(Path dir) throws IOException {
+        GPT2Config config = GPT2Config.fromJson(dir.resolve("config.json"));
+        Map<String, Tensor> raw = loadWeights(dir);
+        try (Scope s = Torch.scope()) {
+            GPT2LMHeadModel model = new GPT2LMHeadModel(config);
+            try {
+                model.loadCheckpoint(raw, dir);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            model.eval();
+            return model;
+        } finally {
+            raw.values().forEach(Tensor::close);
+        }
+    }
+
+    private static Map<String, Tensor> loadWeights(Path dir) throws IOException {
+        Path single = dir.resolve("model.safetensors");
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(single)) return SafeTensors.load(single);
+        if (!Files.isRegularFile(index))
+            throw new NoSuchFileException(dir.toString(), null, "neither model.safetensors nor model.safetensors.index.json found");
+        JsonNode map = JSON.readTree(index.toFile()).get("weight_map");
+        if (map == null || !map.isObject()) throw new IllegalArgumentException(index + ": expected an object \"weight_map\"");
+        Set<String> shards = new LinkedHashSet<>();
+        map.fields().forEachRemaining(e -> shards.add(e.getValue().asText()));
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        try {
+            for (String shard : shards) {
+                Path file = dir.resolve(shard).normalize();
+                if (!file.startsWith(dir.normalize())) throw new IllegalArgumentException(index + ": shard outside the directory: " + shard);
+                for (Map.Entry<String, Tensor> e : SafeTensors.load(file).entrySet()) {
+                    Tensor old = all.put(e.getKey(), e.getValue());
+                    if (old != null) {
+                        old.close();
+                        throw new IllegalArgumentException(index + ": tensor " + e.getKey() + " appears in more than one shard");
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            all.values().forEach(Tensor::close);
+            throw e;
+        }
+        return all;
+    }
+
+    private void loadCheckpoint(Map<String, Tensor> raw, Path dir) {
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        Tensor lmHead = null;
+        List<String> duplicate = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : raw.entrySet()) {
+            String key = e.getKey();
+            if (key.equals("lm_head.weight")) {
+                lmHead = e.getValue();
+                continue;
+            }
+            String k = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
+            if (k.matches("h\\.\\d+\\.attn\\.(bias|masked_bias)")) continue;
+            if (state.put(PREFIX + k, e.getValue()) != null) duplicate.add(k);
+        }
+        if (!duplicate.isEmpty())
+            throw new IllegalArgumentException(dir + ": keys present both with and without the \"transformer.\" prefix: " + duplicate);
+        try {
+            loadStateDict(state);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(dir + ": " + e.getMessage(), e);
+        }
+        if (lmHead != null) {
+            Tensor wte = transformer.wte().weight();
+            if (!Arrays.equals(lmHead.shape(), wte.shape()) || !lmHead.to(wte.dtype()).equal(wte))
+                throw new IllegalArgumentException(dir + ": lm_head.weight " + Arrays.toString(lmHead.shape())
+                        + " differs from transformer.wte.weight " + Arrays.toString(wte.shape())
+                        + "; GPT2LMHeadModel ties the head to the token embedding and cannot load a separate head");
+        }
+    }
+
+    /**
+     * Writes {@code config.json} and {@code model.safetensors} (keys {@code transformer.*}, Conv1D weights
+     * {@code [in, out]}, no {@code lm_head.weight}) to {@code dir}, creating it; {@link #fromPretrained} and
+     * Hugging Face read the result.
+     */
+    public void saveResolved(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), config.toJson());
+        Map<String, Tensor> state = stateDict();
+        try {
+            SafeTensors.save(dir.resolve("model.safetensors"), state, Map.of("format", "pt"));
+        } finally {
+            state.values().forEach(Tensor::close);
+        }
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    /** Logits {@code (B, T, V)} of {@code inputIds (B, T)} (no padding, no cache). */
+    @Override
+    public Tensor forward(Tensor inputIds) {
+        return forward(inputIds, null, null, null);
+    }
+
+    /** Logits {@code (B, T, V)} with an attention mask {@code (B, T)} (0 at padding); see {@link GPT2Model#forward(Tensor, Tensor, Tensor, KVCache)}. */
+    public Tensor forward(Tensor inputIds, Tensor attentionMask) {
+        return forward(inputIds, attentionMask, null, null);
+    }
+
+    /** Logits {@code (B, T, V)}; the arguments are those of {@link GPT2Model#forward(Tensor, Tensor, Tensor, KVCache)}. */
+    @Override
+    public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+        try (Scope s = Torch.scope()) {
+            Tensor hidden = transformer.forward(inputIds, attentionMask, positionIds, cache);   // (B, T, C)
+            return s.keep(hidden.matmul(transformer.wte().weight().t()));                        // (B, T, V)
+        }
+    }
+
+    @Override
+    public KVCache newCache(long batchSize, long capacity) {
+        return transformer.newCache(batchSize, capacity);
+    }
+
+    @Override
+    public long maxPositions() {
+        return config.nPositions();
+    }
+
+    @Override
+    public long[] defaultEosTokenIds() {
+        return new long[] {config.eosTokenId()};
+    }
+
+    // ------------------------------------------------------------------ generation
+
+    /** New ids {@code (B, n)} continuing {@code inputIds (B, P)} (rows of equal length); see {@link Generator}. */
+    public Tensor generate(Tensor inputIds, GenerationConfig config) {
+        return generate(inputIds, null, config, null);
+    }
+
+    /** As {@link #generate(Tensor, GenerationConfig)} for left-padded rows ({@code attentionMask (B, P)}, 0 at padding). */
+    public Tensor generate(Tensor inputIds, Tensor attentionMask, GenerationConfig config) {
+        return generate(inputIds, attentionMask, config, null);
+    }
+
+    /**
+     * Generates under no-grad in eval mode (the previous mode is restored), streaming each token to
+     * {@code listener} (may be null). Returns the new ids only, int64 {@code (B, n)}, {@code n <= maxNewTokens}.
+     */
+    public Tensor generate(Tensor inputIds, Tensor attentionMask, GenerationConfig config, TokenListener listener) {
+        checkOpen();
+        boolean wasTraining = isTraining();
+        eval();
+        try (GradMode g = Torch.noGrad()) {
+            return Generator.generate(this, inputIds, attentionMask, config, listener);
+        } finally {
+            train(wasTraining);
+        }
+    }
+}
