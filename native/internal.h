@@ -15,10 +15,11 @@ int ok();
 
 }  // namespace t4j
 
-// Runs body, turning any C++ exception into a status: nothing may unwind into Java.
-#define T4J_PROTECT(body)                                              \
+// Runs the body, turning any C++ exception into a status: nothing may unwind into Java. Variadic so that
+// commas outside parentheses in the body (a CUDA launch's <<<grid, block, 0, stream>>>) pass through.
+#define T4J_PROTECT(...)                                               \
     try {                                                              \
-        body                                                           \
+        __VA_ARGS__                                                    \
     } catch (const std::exception &e) {                                \
         return t4j::fail(T4J_ERR_INTERNAL, e.what());                  \
     } catch (...) {                                                    \

@@ -56,6 +56,57 @@ const char *t4j_cpu_isa(void);
 int t4j_gelu_tanh_f32_cpu(const float *x, float *y, int64_t n, t4j_stream stream);
 int t4j_gelu_tanh_f32_cuda(const float *x, float *y, int64_t n, t4j_stream stream);
 
+/*
+ * Fused bias + GELU on float32, row-major x [rows, cols] and bias [cols]:
+ *   y = gelu(x + bias)       approximate = 0: exact, z Phi(z) = 0.5 z (1 + erf(z / sqrt 2))
+ *                            approximate = 1: tanh,  0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))
+ * y may equal x (in place); otherwise no output may overlap an input.
+ */
+int t4j_bias_gelu_f32_cpu(const float *x, const float *bias, float *y, int64_t rows, int64_t cols, int approximate,
+                          t4j_stream stream);
+int t4j_bias_gelu_f32_cuda(const float *x, const float *bias, float *y, int64_t rows, int64_t cols, int approximate,
+                           t4j_stream stream);
+
+/*
+ * Backward of t4j_bias_gelu: dx = dy * gelu'(x + bias) [rows, cols] and, when dbias is not NULL,
+ * dbias[c] = sum over rows of dx[., c] (accumulated in double on the CPU; rows == 0 writes zeros).
+ * dx may equal dy (in place).
+ */
+int t4j_bias_gelu_backward_f32_cpu(const float *dy, const float *x, const float *bias, float *dx, float *dbias,
+                                   int64_t rows, int64_t cols, int approximate, t4j_stream stream);
+int t4j_bias_gelu_backward_f32_cuda(const float *dy, const float *x, const float *bias, float *dx, float *dbias,
+                                    int64_t rows, int64_t cols, int approximate, t4j_stream stream);
+
+/*
+ * Fused residual add + LayerNorm over the last dimension of row-major [rows, cols]:
+ *   s = x + residual (rounded to the storage type), out = (s - mean) / sqrt(var + eps) * gamma + beta
+ * with the biased variance, as torch.nn.functional.layer_norm(x + residual, [cols], gamma, beta, eps).
+ * gamma and beta are [cols]. sum (may be NULL) receives s. Math is float32 for both storage types;
+ * bf16 values are uint16_t bit patterns, rounded to nearest even. out and sum may each equal x or
+ * residual; nothing else may overlap.
+ */
+int t4j_add_layernorm_f32_cpu(const float *x, const float *residual, const float *gamma, const float *beta, float *out,
+                              float *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+int t4j_add_layernorm_f32_cuda(const float *x, const float *residual, const float *gamma, const float *beta, float *out,
+                               float *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+int t4j_add_layernorm_bf16_cpu(const uint16_t *x, const uint16_t *residual, const uint16_t *gamma, const uint16_t *beta,
+                               uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+int t4j_add_layernorm_bf16_cuda(const uint16_t *x, const uint16_t *residual, const uint16_t *gamma, const uint16_t *beta,
+                                uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+
+/*
+ * Weight-only int8 linear: y[r, o] = scales[o] * sum_k x[r, k] * w[o, k] + bias[o]
+ *   x float32 [rows, in_features], w int8 [out_features, in_features] (per-output-channel symmetric),
+ *   scales float32 [out_features], bias float32 [out_features] or NULL, y float32 [rows, out_features].
+ * Weights are dequantized exactly and accumulated in float32. The CPU version splits output channels
+ * over at most num_threads threads of a persistent pool (>= 1; small problems use fewer); the CUDA
+ * version ignores num_threads. y must not overlap an input.
+ */
+int t4j_int8_linear_f32_cpu(const float *x, const int8_t *w, const float *scales, const float *bias, float *y,
+                            int64_t rows, int64_t in_features, int64_t out_features, int num_threads, t4j_stream stream);
+int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const float *scales, const float *bias, float *y,
+                             int64_t rows, int64_t in_features, int64_t out_features, int num_threads, t4j_stream stream);
+
 #ifdef __cplusplus
 }
 #endif

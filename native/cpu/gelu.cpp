@@ -7,51 +7,25 @@
 #include <cmath>
 #include <cstddef>
 
+#include "cpu/vmath.h"
 #include "internal.h"
 
 namespace {
 
-constexpr float kSqrt2OverPi = 0.7978845608028654f;
-constexpr float kCubic = 0.044715f;
-
-// exp arguments are clamped so that 2^n stays a normal float; outside the range gelu is x or 0
-// to float precision anyway.
-constexpr float kExpHi = 88.0f;
-constexpr float kExpLo = -87.0f;
+using t4j::exp256;
+using t4j::exp512;
+using t4j::Isa;
+constexpr float kSqrt2OverPi = t4j::kSqrt2OverPi;
+constexpr float kCubic = t4j::kGeluCubic;
 
 inline float gelu_scalar(float x) {
     float u = kSqrt2OverPi * (x + kCubic * x * x * x);
-    float e = std::exp(std::fmin(std::fmax(-2.0f * u, kExpLo), kExpHi));
+    float e = t4j::exp_scalar(-2.0f * u);
     return x / (1.0f + e);
 }
 
 void gelu_scalar_loop(const float *x, float *y, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] = gelu_scalar(x[i]);
-}
-
-// Cephes-style expf: n = round(x log2 e), r = x - n ln 2 (two-part ln 2), degree-6 polynomial in r,
-// scaled by 2^n through the exponent bits. About 1 ulp on the clamped range.
-#define T4J_EXP_BODY(V, SET1, MUL, ADD, SUB, FMADD, ROUND, CVT, SLLI, ADDI, CASTI, MIN, MAX, SETI)  \
-    x = MIN(MAX(x, SET1(kExpLo)), SET1(kExpHi));                                                  \
-    V n = ROUND(MUL(x, SET1(1.44269504088896341f)));                                              \
-    V r = SUB(x, MUL(n, SET1(0.693359375f)));                                                     \
-    r = SUB(r, MUL(n, SET1(-2.12194440e-4f)));                                                    \
-    V p = SET1(1.9875691500E-4f);                                                                 \
-    p = FMADD(p, r, SET1(1.3981999507E-3f));                                                      \
-    p = FMADD(p, r, SET1(8.3334519073E-3f));                                                      \
-    p = FMADD(p, r, SET1(4.1665795894E-2f));                                                      \
-    p = FMADD(p, r, SET1(1.6666665459E-1f));                                                      \
-    p = FMADD(p, r, SET1(5.0000001201E-1f));                                                      \
-    p = FMADD(p, MUL(r, r), ADD(r, SET1(1.0f)));                                                  \
-    V scale = CASTI(SLLI(ADDI(CVT(n), SETI(127)), 23));                                           \
-    return MUL(p, scale);
-
-__attribute__((target("avx512f"))) inline __m512 exp512(__m512 x) {
-#define R512(v) _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-    T4J_EXP_BODY(__m512, _mm512_set1_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_fmadd_ps,
-                 R512, _mm512_cvtps_epi32, _mm512_slli_epi32, _mm512_add_epi32, _mm512_castsi512_ps,
-                 _mm512_min_ps, _mm512_max_ps, _mm512_set1_epi32)
-#undef R512
 }
 
 __attribute__((target("avx512f"))) inline __m512 gelu512(__m512 x) {
@@ -70,14 +44,6 @@ __attribute__((target("avx512f"))) void gelu_avx512(const float *x, float *y, in
     }
 }
 
-__attribute__((target("avx2,fma"))) inline __m256 exp256(__m256 x) {
-#define R256(v) _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-    T4J_EXP_BODY(__m256, _mm256_set1_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_sub_ps, _mm256_fmadd_ps,
-                 R256, _mm256_cvtps_epi32, _mm256_slli_epi32, _mm256_add_epi32, _mm256_castsi256_ps,
-                 _mm256_min_ps, _mm256_max_ps, _mm256_set1_epi32)
-#undef R256
-}
-
 __attribute__((target("avx2,fma"))) void gelu_avx2(const float *x, float *y, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -90,22 +56,6 @@ __attribute__((target("avx2,fma"))) void gelu_avx2(const float *x, float *y, int
     gelu_scalar_loop(x + i, y + i, n - i);
 }
 
-#undef T4J_EXP_BODY
-
-enum class Isa { kScalar, kAvx2, kAvx512 };
-
-Isa detect() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return Isa::kAvx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
-    return Isa::kScalar;
-}
-
-Isa isa() {
-    static const Isa chosen = detect();
-    return chosen;
-}
-
 bool overlaps_partially(const float *x, const float *y, int64_t n) {
     if (x == y) return false;
     return x < y + n && y < x + n;
@@ -113,21 +63,13 @@ bool overlaps_partially(const float *x, const float *y, int64_t n) {
 
 }  // namespace
 
-extern "C" const char *t4j_cpu_isa(void) {
-    switch (isa()) {
-        case Isa::kAvx512: return "avx512";
-        case Isa::kAvx2: return "avx2";
-        default: return "scalar";
-    }
-}
-
 extern "C" int t4j_gelu_tanh_f32_cpu(const float *x, float *y, int64_t n, t4j_stream) {
     if (n < 0) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "gelu_tanh: n must be >= 0");
     if (n == 0) return t4j::ok();
     if (!x || !y) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "gelu_tanh: null data pointer");
     if (overlaps_partially(x, y, n))
         return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "gelu_tanh: x and y overlap without being equal");
-    switch (isa()) {
+    switch (t4j::isa()) {
         case Isa::kAvx512: gelu_avx512(x, y, n); break;
         case Isa::kAvx2: gelu_avx2(x, y, n); break;
         default: gelu_scalar_loop(x, y, n); break;

@@ -2,7 +2,9 @@
 //   t4j_native_tests cpu   - CPU kernels (always run in CI)
 //   t4j_native_tests cuda  - CUDA kernels; exits 77 (skipped) without a GPU or a CUDA build
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -42,6 +44,240 @@ std::vector<float> random_input(int64_t n, unsigned seed) {
 
 const int64_t kSizes[] = {0, 1, 7, 15, 16, 17, 31, 33, 255, 1000, 4097};
 
+// ---------------------------------------------------------------- references (double precision)
+
+double normal_cdf_ref(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+double gelu_exact_ref(double z) { return z * normal_cdf_ref(z); }
+
+double gelu_grad_ref(double z, bool tanh_form) {
+    if (!tanh_form) return normal_cdf_ref(z) + z * std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
+    const double k0 = 0.7978845608028654, k1 = 0.044715;
+    double t = std::tanh(k0 * (z + k1 * z * z * z));
+    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * k0 * (1 + 3 * k1 * z * z);
+}
+
+// The bit pattern torch.bfloat16 stores for f (round to nearest even).
+uint16_t to_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+float from_bf16(uint16_t h) {
+    uint32_t u = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+// out of LayerNorm(x + r) with s rounded as the storage type rounds it; float32 s when bf16 is false.
+std::vector<double> add_layernorm_ref(const std::vector<float> &x, const std::vector<float> &r, const std::vector<float> &g,
+                                      const std::vector<float> &b, int64_t rows, int64_t cols, float eps, bool bf16,
+                                      std::vector<float> *sum) {
+    std::vector<double> out(rows * cols);
+    sum->assign(rows * cols, 0.0f);
+    for (int64_t i = 0; i < rows; ++i) {
+        double mean = 0, var = 0;
+        for (int64_t c = 0; c < cols; ++c) {
+            float v = x[i * cols + c] + r[i * cols + c];
+            (*sum)[i * cols + c] = bf16 ? from_bf16(to_bf16(v)) : v;
+            mean += (*sum)[i * cols + c];
+        }
+        mean /= cols;
+        for (int64_t c = 0; c < cols; ++c) var += ((*sum)[i * cols + c] - mean) * ((*sum)[i * cols + c] - mean);
+        var /= cols;
+        for (int64_t c = 0; c < cols; ++c)
+            out[i * cols + c] = ((*sum)[i * cols + c] - mean) / std::sqrt(var + eps) * g[c] + b[c];
+    }
+    return out;
+}
+
+// y = x (w * scale)^T + bias with the dequantized weights, in double.
+std::vector<double> int8_linear_ref(const std::vector<float> &x, const std::vector<int8_t> &w, const std::vector<float> &scale,
+                                    const float *bias, int64_t rows, int64_t in, int64_t out) {
+    std::vector<double> y(rows * out);
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t o = 0; o < out; ++o) {
+            double acc = 0;
+            for (int64_t k = 0; k < in; ++k) acc += static_cast<double>(x[r * in + k]) * w[o * in + k];
+            y[r * out + o] = acc * scale[o] + (bias ? bias[o] : 0.0);
+        }
+    return y;
+}
+
+std::vector<int8_t> random_int8(int64_t n, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::uniform_int_distribution<int> dist(-127, 127);
+    std::vector<int8_t> w(n);
+    for (auto &v : w) v = static_cast<int8_t>(dist(gen));
+    return w;
+}
+
+// |got - want| <= atol + rtol * scale for a sum whose terms have absolute sum `scale`.
+bool close_sum(float got, double want, double abs_terms) { return std::fabs(got - want) <= 1e-5 + 1.3e-6 * abs_terms; }
+
+const int64_t kRows[] = {0, 1, 3, 7};
+const int64_t kCols[] = {0, 1, 7, 15, 16, 17, 33, 100};
+
+void test_bias_gelu_cpu() {
+    for (int approximate = 0; approximate <= 1; ++approximate)
+        for (int64_t rows : kRows)
+            for (int64_t cols : kCols) {
+                std::string tag = " approximate=" + std::to_string(approximate) + " rows=" + std::to_string(rows) +
+                                  " cols=" + std::to_string(cols);
+                int64_t n = rows * cols;
+                std::vector<float> x = random_input(n, 11 + n), b = random_input(cols, 5 + cols), dy = random_input(n, 3 + n);
+                for (auto &v : b) v /= 3;
+                std::vector<float> y(n + 1, 7.0f), dx(n + 1, 7.0f), db(cols + 1, 7.0f);
+                check(t4j_bias_gelu_f32_cpu(x.data(), b.data(), y.data(), rows, cols, approximate, nullptr) == T4J_OK,
+                      "bias_gelu status" + tag);
+                check(t4j_bias_gelu_backward_f32_cpu(dy.data(), x.data(), b.data(), dx.data(), db.data(), rows, cols,
+                                                     approximate, nullptr) == T4J_OK,
+                      "bias_gelu_backward status" + tag);
+                check(y[n] == 7.0f && dx[n] == 7.0f && db[cols] == 7.0f, "bias_gelu writes nothing past the end" + tag);
+                std::vector<double> want_db(cols, 0.0), abs_db(cols, 0.0);
+                bool ok_y = true, ok_dx = true;
+                for (int64_t i = 0; i < n; ++i) {
+                    double z = static_cast<double>(x[i]) + b[i % cols];
+                    double want_y = approximate ? gelu_ref(z) : gelu_exact_ref(z);
+                    double want_dx = dy[i] * gelu_grad_ref(z, approximate == 1);
+                    ok_y = ok_y && close(y[i], want_y);
+                    ok_dx = ok_dx && close(dx[i], want_dx);
+                    want_db[i % cols] += want_dx;
+                    abs_db[i % cols] += std::fabs(want_dx);
+                }
+                check(ok_y, "bias_gelu values" + tag);
+                check(ok_dx, "bias_gelu_backward dx" + tag);
+                bool ok_db = true;
+                for (int64_t c = 0; c < cols; ++c) ok_db = ok_db && close_sum(db[c], want_db[c], abs_db[c]);
+                check(ok_db, "bias_gelu_backward db" + tag);
+                std::vector<float> dx2(n + 1);
+                check(t4j_bias_gelu_backward_f32_cpu(dy.data(), x.data(), b.data(), dx2.data(), nullptr, rows, cols,
+                                                     approximate, nullptr) == T4J_OK &&
+                          (n == 0 || std::memcmp(dx.data(), dx2.data(), n * sizeof(float)) == 0),
+                      "bias_gelu_backward without db" + tag);
+            }
+    // Tails of both forms, where the erfc and the clamped exp take over.
+    const float extremes[] = {-1e30f, -100.f, -20.f, -8.f, -5.f, -0.f, 0.f, 1e-30f, 5.f, 20.f, 100.f, 1e30f};
+    for (int approximate = 0; approximate <= 1; ++approximate)
+        for (float v : extremes) {
+            float zero = 0, y = 0, dx = 0, one = 1;
+            t4j_bias_gelu_f32_cpu(&v, &zero, &y, 1, 1, approximate, nullptr);
+            t4j_bias_gelu_backward_f32_cpu(&one, &v, &zero, &dx, nullptr, 1, 1, approximate, nullptr);
+            double want = approximate ? gelu_ref(v) : gelu_exact_ref(v);
+            double want_d = gelu_grad_ref(v, approximate == 1);
+            check(std::isfinite(y) && close(y, std::isfinite(want) ? want : v), "bias_gelu extreme x=" + std::to_string(v));
+            check(std::isfinite(dx) && close(dx, std::isfinite(want_d) ? want_d : (v > 0 ? 1.0 : 0.0)),
+                  "bias_gelu_backward extreme x=" + std::to_string(v));
+        }
+    float a[4] = {0}, b1[2] = {0};
+    check(t4j_bias_gelu_f32_cpu(a, b1, a, 2, 2, 2, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu approximate=2 rejected");
+    check(t4j_bias_gelu_f32_cpu(a, b1, a, -1, 2, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu negative rows rejected");
+    check(t4j_bias_gelu_f32_cpu(a, nullptr, a, 2, 2, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu null bias rejected");
+    check(t4j_bias_gelu_f32_cpu(a, b1, a, 2, 2, 0, nullptr) == T4J_OK, "bias_gelu in place");
+}
+
+void test_add_layernorm_cpu() {
+    const int64_t cols_list[] = {1, 2, 7, 16, 17, 33, 100, 1000};
+    for (int bf16 = 0; bf16 <= 1; ++bf16)
+        for (int64_t rows : {1, 3})
+            for (int64_t cols : cols_list)
+                for (float offset : {0.0f, 100.0f}) {
+                    std::string tag = std::string(bf16 ? " bf16" : " f32") + " rows=" + std::to_string(rows) +
+                                      " cols=" + std::to_string(cols) + " offset=" + std::to_string(offset);
+                    int64_t n = rows * cols;
+                    float eps = 1e-5f;
+                    std::vector<float> x = random_input(n, 21 + n), r = random_input(n, 22 + n), g = random_input(cols, 23),
+                                       b = random_input(cols, 24);
+                    for (auto &v : x) v += offset;
+                    if (bf16)
+                        for (auto *vec : {&x, &r, &g, &b})
+                            for (auto &v : *vec) v = from_bf16(to_bf16(v));
+                    std::vector<float> want_sum;
+                    std::vector<double> want = add_layernorm_ref(x, r, g, b, rows, cols, eps, bf16, &want_sum);
+                    std::vector<float> out(n), sum(n);
+                    int st;
+                    if (bf16) {
+                        std::vector<uint16_t> hx(n), hr(n), hg(cols), hb(cols), ho(n + 1, 0xabcd), hs(n + 1, 0xabcd);
+                        for (int64_t i = 0; i < n; ++i) hx[i] = to_bf16(x[i]), hr[i] = to_bf16(r[i]);
+                        for (int64_t c = 0; c < cols; ++c) hg[c] = to_bf16(g[c]), hb[c] = to_bf16(b[c]);
+                        st = t4j_add_layernorm_bf16_cpu(hx.data(), hr.data(), hg.data(), hb.data(), ho.data(), hs.data(), rows,
+                                                        cols, eps, nullptr);
+                        check(ho[n] == 0xabcd && hs[n] == 0xabcd, "add_layernorm writes nothing past the end" + tag);
+                        for (int64_t i = 0; i < n; ++i) out[i] = from_bf16(ho[i]), sum[i] = from_bf16(hs[i]);
+                    } else {
+                        st = t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), out.data(), sum.data(), rows,
+                                                       cols, eps, nullptr);
+                    }
+                    check(st == T4J_OK, "add_layernorm status" + tag);
+                    bool ok_out = true, ok_sum = true;
+                    for (int64_t i = 0; i < n; ++i) {
+                        // bf16 output: one rounding to 8 significant bits (relative 2^-8 covers it and the f32 math).
+                        double tol = bf16 ? 1e-5 + std::ldexp(1.0, -8) * std::fabs(want[i]) : 1e-5 + 1.3e-6 * std::fabs(want[i]);
+                        ok_out = ok_out && std::fabs(out[i] - want[i]) <= tol;
+                        ok_sum = ok_sum && sum[i] == want_sum[i];
+                    }
+                    check(ok_out, "add_layernorm values" + tag);
+                    check(ok_sum, "add_layernorm sum is exactly x + residual" + tag);
+                }
+    float v[4] = {1, 2, 3, 4}, g[2] = {1, 1}, b[2] = {0, 0}, o[4];
+    check(t4j_add_layernorm_f32_cpu(v, v, g, b, o, nullptr, 2, 2, -1.0f, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "add_layernorm negative eps rejected");
+    check(t4j_add_layernorm_f32_cpu(v, nullptr, g, b, o, nullptr, 2, 2, 1e-5f, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "add_layernorm null residual rejected");
+    check(t4j_add_layernorm_f32_cpu(v, v, g, b, v, nullptr, 2, 2, 1e-5f, nullptr) == T4J_OK && std::fabs(v[0] + 1) < 1e-4,
+          "add_layernorm in place");
+}
+
+void test_int8_linear_cpu() {
+    const int64_t ins[] = {0, 1, 7, 16, 17, 33, 100};
+    const int64_t outs[] = {1, 3, 4, 5, 13};
+    for (int threads : {1, 3})
+        for (int64_t rows : {0, 1, 2, 3, 5, 9})
+            for (int64_t in : ins)
+                for (int64_t out : outs)
+                    for (int with_bias = 0; with_bias <= 1; ++with_bias) {
+                        std::string tag = " threads=" + std::to_string(threads) + " rows=" + std::to_string(rows) +
+                                          " in=" + std::to_string(in) + " out=" + std::to_string(out) +
+                                          " bias=" + std::to_string(with_bias);
+                        std::vector<float> x = random_input(rows * in, 31 + in), scale = random_input(out, 32),
+                                           bias = random_input(out, 33);
+                        for (auto &s : scale) s = std::fabs(s) / 100 + 1e-3f;
+                        std::vector<int8_t> w = random_int8(out * in, 34 + out);
+                        std::vector<float> y(rows * out + 1, 9.0f);
+                        const float *bp = with_bias ? bias.data() : nullptr;
+                        int st = t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), bp, y.data(), rows, in, out, threads,
+                                                         nullptr);
+                        check(st == T4J_OK, "int8_linear status" + tag + " " + t4j_last_error());
+                        check(y[rows * out] == 9.0f, "int8_linear writes nothing past the end" + tag);
+                        std::vector<double> want = int8_linear_ref(x, w, scale, bp, rows, in, out);
+                        bool ok = true;
+                        for (int64_t r = 0; r < rows; ++r)
+                            for (int64_t o = 0; o < out; ++o) {
+                                // float32 summation error: relative to sum_k |x w| scale, not to the (cancelling) result.
+                                double abs_terms = std::fabs(with_bias ? bias[o] : 0.0f);
+                                for (int64_t k = 0; k < in; ++k) abs_terms += std::fabs(x[r * in + k] * w[o * in + k] * scale[o]);
+                                ok = ok && close_sum(y[r * out + o], want[r * out + o], abs_terms);
+                            }
+                        check(ok, "int8_linear values" + tag);
+                    }
+    // A bigger case that really spreads over the pool (work above the per-thread threshold).
+    int64_t rows = 5, in = 300, out = 301;
+    std::vector<float> x = random_input(rows * in, 41), scale(out, 0.01f);
+    std::vector<int8_t> w = random_int8(out * in, 42);
+    std::vector<float> y1(rows * out), y4(rows * out);
+    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), nullptr, y1.data(), rows, in, out, 1, nullptr) == T4J_OK &&
+              t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), nullptr, y4.data(), rows, in, out, 4, nullptr) == T4J_OK,
+          "int8_linear threaded status");
+    check(std::memcmp(y1.data(), y4.data(), y1.size() * sizeof(float)) == 0, "int8_linear result independent of num_threads");
+    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), nullptr, y1.data(), rows, in, out, 0, nullptr) ==
+              T4J_ERR_INVALID_ARGUMENT,
+          "int8_linear num_threads=0 rejected");
+}
+
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
     check(t4j_abi_version() == 1, "abi version is 1");
@@ -73,7 +309,99 @@ void test_cpu() {
     check(t4j_gelu_tanh_f32_cpu(a, a, -1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "negative n rejected");
     check(t4j_gelu_tanh_f32_cpu(nullptr, a, 4, nullptr) == T4J_ERR_INVALID_ARGUMENT, "null pointer rejected");
     check(t4j_gelu_tanh_f32_cpu(a, a, 4, nullptr) == T4J_OK && t4j_last_error()[0] == '\0', "success clears message");
+    test_bias_gelu_cpu();
+    test_add_layernorm_cpu();
+    test_int8_linear_cpu();
 }
+
+
+#ifdef T4J_TEST_CUDA_RUNTIME
+template <typename T>
+T *to_device(const std::vector<T> &h) {
+    T *d = nullptr;
+    cudaMalloc(&d, (h.empty() ? 1 : h.size()) * sizeof(T));
+    if (!h.empty()) cudaMemcpy(d, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice);
+    return d;
+}
+
+template <typename T>
+std::vector<T> to_host(const T *d, size_t n) {
+    std::vector<T> h(n);
+    if (n) cudaMemcpy(h.data(), d, n * sizeof(T), cudaMemcpyDeviceToHost);
+    return h;
+}
+
+// The CUDA kernels against the CPU kernels (themselves checked against double references above), at
+// float32 tolerance; int8_linear and the bf16 sum must agree to summation order / exactly.
+void test_fused_cuda() {
+    for (int approximate = 0; approximate <= 1; ++approximate)
+        for (int64_t rows : {1, 5})
+            for (int64_t cols : {1, 17, 1000}) {
+                std::string tag = " approximate=" + std::to_string(approximate) + " rows=" + std::to_string(rows) + " cols=" + std::to_string(cols);
+                int64_t n = rows * cols;
+                std::vector<float> x = random_input(n, 51), b = random_input(cols, 52), dy = random_input(n, 53);
+                std::vector<float> y(n), dx(n), db(cols);
+                t4j_bias_gelu_f32_cpu(x.data(), b.data(), y.data(), rows, cols, approximate, nullptr);
+                t4j_bias_gelu_backward_f32_cpu(dy.data(), x.data(), b.data(), dx.data(), db.data(), rows, cols, approximate, nullptr);
+                float *dX = to_device(x), *dB = to_device(b), *dDy = to_device(dy), *dY = to_device(y), *dDx = to_device(dx), *dDb = to_device(db);
+                check(t4j_bias_gelu_f32_cuda(dX, dB, dY, rows, cols, approximate, nullptr) == T4J_OK, "cuda bias_gelu" + tag);
+                check(t4j_bias_gelu_backward_f32_cuda(dDy, dX, dB, dDx, dDb, rows, cols, approximate, nullptr) == T4J_OK, "cuda bias_gelu_backward" + tag);
+                std::vector<float> gy = to_host(dY, n), gdx = to_host(dDx, n), gdb = to_host(dDb, cols);
+                bool ok = true;
+                for (int64_t i = 0; i < n; ++i) ok = ok && close(gy[i], y[i]) && close(gdx[i], dx[i]);
+                for (int64_t c = 0; c < cols; ++c) ok = ok && close(gdb[c], db[c]);
+                check(ok, "cuda bias_gelu values" + tag);
+                for (float *p : {dX, dB, dDy, dY, dDx, dDb}) cudaFree(p);
+            }
+    for (int64_t cols : {1, 33, 1000, 4097}) {
+        int64_t rows = 3, n = rows * cols;
+        std::string tag = " cols=" + std::to_string(cols);
+        std::vector<float> x = random_input(n, 61), r = random_input(n, 62), g = random_input(cols, 63), b = random_input(cols, 64);
+        std::vector<float> out(n), sum(n);
+        t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), out.data(), sum.data(), rows, cols, 1e-5f, nullptr);
+        float *dX = to_device(x), *dR = to_device(r), *dG = to_device(g), *dB = to_device(b), *dO = to_device(out), *dS = to_device(sum);
+        check(t4j_add_layernorm_f32_cuda(dX, dR, dG, dB, dO, dS, rows, cols, 1e-5f, nullptr) == T4J_OK, "cuda add_layernorm" + tag);
+        std::vector<float> go = to_host(dO, n), gs = to_host(dS, n);
+        bool ok = true;
+        for (int64_t i = 0; i < n; ++i) ok = ok && close(go[i], out[i]) && gs[i] == sum[i];
+        check(ok, "cuda add_layernorm values" + tag);
+        for (float *p : {dX, dR, dG, dB, dO, dS}) cudaFree(p);
+        std::vector<uint16_t> hx(n), hr(n), hg(cols), hb(cols), ho(n), hs(n);
+        for (int64_t i = 0; i < n; ++i) hx[i] = to_bf16(x[i]), hr[i] = to_bf16(r[i]);
+        for (int64_t c = 0; c < cols; ++c) hg[c] = to_bf16(g[c]), hb[c] = to_bf16(b[c]);
+        t4j_add_layernorm_bf16_cpu(hx.data(), hr.data(), hg.data(), hb.data(), ho.data(), hs.data(), rows, cols, 1e-5f, nullptr);
+        uint16_t *eX = to_device(hx), *eR = to_device(hr), *eG = to_device(hg), *eB = to_device(hb), *eO = to_device(ho), *eS = to_device(hs);
+        check(t4j_add_layernorm_bf16_cuda(eX, eR, eG, eB, eO, eS, rows, cols, 1e-5f, nullptr) == T4J_OK, "cuda add_layernorm bf16" + tag);
+        std::vector<uint16_t> bo = to_host(eO, n), bs = to_host(eS, n);
+        ok = true;
+        for (int64_t i = 0; i < n; ++i)
+            ok = ok && bs[i] == hs[i] && std::fabs(from_bf16(bo[i]) - from_bf16(ho[i])) <= 1e-5 + std::ldexp(1.0, -7) * std::fabs(from_bf16(ho[i]));
+        check(ok, "cuda add_layernorm bf16 values" + tag);
+        for (uint16_t *p : {eX, eR, eG, eB, eO, eS}) cudaFree(p);
+    }
+    for (int64_t rows : {1, 7})
+        for (int64_t in : {1, 100, 769}) {
+            int64_t out = 37;
+            std::string tag = " rows=" + std::to_string(rows) + " in=" + std::to_string(in);
+            std::vector<float> x = random_input(rows * in, 71), scale(out, 0.02f), bias = random_input(out, 72), y(rows * out);
+            std::vector<int8_t> w = random_int8(out * in, 73);
+            float *dX = to_device(x), *dS = to_device(scale), *dB = to_device(bias), *dY = to_device(y);
+            int8_t *dW = to_device(w);
+            check(t4j_int8_linear_f32_cuda(dX, dW, dS, dB, dY, rows, in, out, 1, nullptr) == T4J_OK, "cuda int8_linear" + tag);
+            std::vector<float> gy = to_host(dY, rows * out);
+            std::vector<double> want = int8_linear_ref(x, w, scale, bias.data(), rows, in, out);
+            bool ok = true;
+            for (int64_t i = 0; i < rows * out; ++i) {
+                double abs_terms = std::fabs(bias[i % out]);
+                for (int64_t k = 0; k < in; ++k) abs_terms += std::fabs(x[(i / out) * in + k] * w[(i % out) * in + k] * 0.02);
+                ok = ok && close_sum(gy[i], want[i], abs_terms);
+            }
+            check(ok, "cuda int8_linear values" + tag);
+            for (float *p : {dX, dS, dB, dY}) cudaFree(p);
+            cudaFree(dW);
+        }
+}
+#endif
 
 int test_cuda() {
     if (!t4j_built_with_cuda()) {
@@ -106,6 +434,7 @@ int test_cuda() {
         cudaFree(dx);
         cudaFree(dy);
     }
+    test_fused_cuda();
     return 0;
 #else
     std::printf("SKIP: test binary built without the CUDA runtime\n");
@@ -120,6 +449,12 @@ int main(int argc, char **argv) {
     int rc = 0;
     if (which == "cpu") {
         test_cpu();
+        // The lower code paths too, each in a child process (the dispatcher decides once per process).
+        if (!std::getenv("T4J_CPU_ISA"))
+            for (const char *lower : {"avx2", "scalar"}) {
+                std::string cmd = std::string("T4J_CPU_ISA=") + lower + " '" + argv[0] + "' cpu";
+                check(std::system(cmd.c_str()) == 0, std::string("cpu kernels with T4J_CPU_ISA=") + lower);
+            }
     } else if (which == "cuda") {
         rc = test_cuda();
         if (rc == 77 && failures == 0) return 77;

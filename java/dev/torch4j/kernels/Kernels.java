@@ -2,6 +2,7 @@ package dev.torch4j.kernels;
 
 import dev.torch4j.DType;
 import dev.torch4j.Tensor;
+import dev.torch4j.Torch;
 import dev.torch4j.TorchException;
 
 import org.bytedeco.javacpp.Pointer;
@@ -42,7 +43,7 @@ public final class Kernels {
         if (x.requiresGrad())
             throw new IllegalArgumentException("x: geluTanh has no backward; x must not require grad (use x.gelu(\"tanh\"))");
         try (Tensor src = x.contiguous()) {
-            Tensor out = dev.torch4j.Torch.emptyLike(src);
+            Tensor out = Torch.emptyLike(src);
             try {
                 run(src, out);
             } catch (RuntimeException e) {
@@ -78,5 +79,263 @@ public final class Kernels {
                 ? NativeKernels.t4j_gelu_tanh_f32_cuda(in, out, n, CudaStreams.current(src))
                 : NativeKernels.t4j_gelu_tanh_f32_cpu(in, out, n, null);
         if (status != 0) throw new TorchException("geluTanh: " + NativeKernels.t4j_last_error() + " (status " + status + ")");
+    }
+
+    // ------------------------------------------------------------------ fused bias + GELU
+
+    /**
+     * Fused {@code gelu(x + bias)}: x float32 {@code [..., cols]}, bias float32 {@code [cols]}, on one device;
+     * approximate {@code "none"} (exact, {@code z Phi(z)}) or {@code "tanh"}, as {@code x.add(bias).gelu(approximate)}.
+     * Returns a new contiguous tensor of x's shape. Inference only: when x or bias requires grad this throws
+     * {@link IllegalArgumentException}; training code uses the LibTorch composite {@code x.add(bias).gelu(approximate)}
+     * or calls {@link #biasGeluBackward} itself.
+     */
+    public static Tensor biasGelu(Tensor x, Tensor bias, String approximate) {
+        int approx = approximateCode(approximate);
+        long cols = checkRowsAndVector("biasGelu", x, "x", bias, "bias");
+        noGrad("biasGelu", x, "x", "x.add(bias).gelu(approximate)");
+        noGrad("biasGelu", bias, "bias", "x.add(bias).gelu(approximate)");
+        try (Tensor xc = x.contiguous(); Tensor bc = bias.contiguous()) {
+            long rows = numelOf(java.util.Arrays.copyOf(xc.shape(), xc.dim() - 1));
+            Tensor y = Torch.emptyLike(xc);
+            return guarded(y, () -> status("biasGelu", xc.device().isCuda()
+                    ? NativeKernels.t4j_bias_gelu_f32_cuda(ptr(xc), ptr(bc), ptr(y), rows, cols, approx, CudaStreams.current(xc))
+                    : NativeKernels.t4j_bias_gelu_f32_cpu(ptr(xc), ptr(bc), ptr(y), rows, cols, approx, null)));
+        }
+    }
+
+    /**
+     * Backward of {@link #biasGelu}: {@code dx = dy * gelu'(x + bias)}, of x's shape (dy has x's shape).
+     * The bias gradient is the sum of dx over all leading dimensions; use {@link #biasGeluBackwardWithBiasGrad}
+     * to get it from the same pass.
+     */
+    public static Tensor biasGeluBackward(Tensor dy, Tensor x, Tensor bias, String approximate) {
+        try (BiasGeluGrads g = biasGeluBackward(dy, x, bias, approximate, false)) {
+            return g.takeDx();
+        }
+    }
+
+    /** As {@link #biasGeluBackward}, also returning {@code dbias = dx.sum over leading dims} ({@code [cols]}). */
+    public static BiasGeluGrads biasGeluBackwardWithBiasGrad(Tensor dy, Tensor x, Tensor bias, String approximate) {
+        return biasGeluBackward(dy, x, bias, approximate, true);
+    }
+
+    private static BiasGeluGrads biasGeluBackward(Tensor dy, Tensor x, Tensor bias, String approximate, boolean withBias) {
+        int approx = approximateCode(approximate);
+        long cols = checkRowsAndVector("biasGeluBackward", x, "x", bias, "bias");
+        checkFloat(dy, "dy", DType.FLOAT32);
+        sameShape("biasGeluBackward", dy, "dy", x, "x");
+        sameDevice("biasGeluBackward", dy, "dy", x, "x");
+        for (Tensor t : new Tensor[] {dy, x, bias})
+            noGrad("biasGeluBackward", t, t == dy ? "dy" : t == x ? "x" : "bias", "autograd on x.add(bias).gelu(approximate)");
+        try (Tensor dyc = dy.contiguous(); Tensor xc = x.contiguous(); Tensor bc = bias.contiguous()) {
+            long rows = numelOf(java.util.Arrays.copyOf(xc.shape(), xc.dim() - 1));
+            Tensor dx = Torch.emptyLike(xc);
+            Tensor db = null;
+            try {
+                db = withBias ? Torch.emptyLike(bc) : null;
+                Pointer dbp = db == null ? null : ptr(db);
+                status("biasGeluBackward", xc.device().isCuda()
+                        ? NativeKernels.t4j_bias_gelu_backward_f32_cuda(ptr(dyc), ptr(xc), ptr(bc), ptr(dx), dbp, rows, cols, approx,
+                                CudaStreams.current(xc))
+                        : NativeKernels.t4j_bias_gelu_backward_f32_cpu(ptr(dyc), ptr(xc), ptr(bc), ptr(dx), dbp, rows, cols, approx,
+                                null));
+                return new BiasGeluGrads(dx, db);
+            } catch (RuntimeException e) {
+                dx.close();
+                if (db != null) db.close();
+                throw e;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ fused residual add + LayerNorm
+
+    /**
+     * Fused {@code layerNorm(x + residual)} over the last dimension: {@code (s - mean) / sqrt(var + eps) * gamma + beta}
+     * with {@code s = x + residual} and the biased variance, as
+     * {@code F.layerNorm(x.add(residual), new long[] {cols}, gamma, beta, eps)}. x and residual are {@code [..., cols]},
+     * gamma and beta {@code [cols]}, all float32 or all bfloat16 (bf16 in and out, float32 math) on one device.
+     * Inference only: no argument may require grad (training uses the composite).
+     */
+    public static Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps) {
+        try (AddLayerNormResult r = addLayerNorm(x, residual, gamma, beta, eps, false)) {
+            return r.takeOut();
+        }
+    }
+
+    /** As {@link #addLayerNorm}, also returning {@code sum = x + residual} (the next block's residual). */
+    public static AddLayerNormResult addLayerNormWithSum(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps) {
+        return addLayerNorm(x, residual, gamma, beta, eps, true);
+    }
+
+    private static AddLayerNormResult addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps,
+                                                   boolean withSum) {
+        if (x == null) throw new NullPointerException("x must not be null");
+        if (x.isClosed()) throw new IllegalStateException("x is a closed tensor");
+        DType dt = x.dtype();
+        if (dt != DType.FLOAT32 && dt != DType.BFLOAT16)
+            throw new IllegalArgumentException("x: expected dtype torch.float32 or torch.bfloat16, got " + dt.pytorchName());
+        checkFloat(residual, "residual", dt);
+        long cols = checkRowsAndVector("addLayerNorm", x, "x", gamma, "gamma", dt);
+        checkFloat(beta, "beta", dt);
+        sameShape("addLayerNorm", residual, "residual", x, "x");
+        sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
+        sameDevice("addLayerNorm", residual, "residual", x, "x");
+        sameDevice("addLayerNorm", beta, "beta", x, "x");
+        if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("eps: expected a finite value >= 0, got " + eps);
+        String composite = "F.layerNorm(x.add(residual), ...)";
+        noGrad("addLayerNorm", x, "x", composite);
+        noGrad("addLayerNorm", residual, "residual", composite);
+        noGrad("addLayerNorm", gamma, "gamma", composite);
+        noGrad("addLayerNorm", beta, "beta", composite);
+        try (Tensor xc = x.contiguous(); Tensor rc = residual.contiguous(); Tensor gc = gamma.contiguous();
+             Tensor bc = beta.contiguous()) {
+            long rows = numelOf(java.util.Arrays.copyOf(xc.shape(), xc.dim() - 1));
+            Tensor out = Torch.emptyLike(xc);
+            Tensor sum = null;
+            try {
+                sum = withSum ? Torch.emptyLike(xc) : null;
+                Pointer sp = sum == null ? null : ptr(sum);
+                boolean cuda = xc.device().isCuda();
+                Pointer stream = cuda ? CudaStreams.current(xc) : null;
+                float e = (float) eps;
+                int st;
+                if (dt == DType.FLOAT32)
+                    st = cuda ? NativeKernels.t4j_add_layernorm_f32_cuda(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, stream)
+                              : NativeKernels.t4j_add_layernorm_f32_cpu(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, null);
+                else
+                    st = cuda ? NativeKernels.t4j_add_layernorm_bf16_cuda(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, stream)
+                              : NativeKernels.t4j_add_layernorm_bf16_cpu(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, null);
+                status("addLayerNorm", st);
+                return new AddLayerNormResult(out, sum);
+            } catch (RuntimeException ex) {
+                out.close();
+                if (sum != null) sum.close();
+                throw ex;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ int8 weight-only linear
+
+    /**
+     * {@code x @ dequantized(w)^T + bias} with int8 weights (see {@link Int8Weights}): x float32 {@code [..., in]},
+     * bias float32 {@code [out]} or null; returns float32 {@code [..., out]}. Weights are dequantized exactly and
+     * accumulated in float32, so the result differs from {@code x.matmul(w.dequantize().t())} only by summation
+     * order. The CPU kernel uses up to {@link Torch#getNumThreads()} threads of its own persistent pool.
+     * Inference only: x and bias must not require grad.
+     */
+    public static Tensor int8Linear(Tensor x, Int8Weights w, Tensor bias) {
+        if (w == null) throw new NullPointerException("w must not be null");
+        checkFloat(x, "x", DType.FLOAT32);
+        Tensor q = w.weight(), scales = w.scales();
+        long in = w.inFeatures(), out = w.outFeatures();
+        if (x.dim() < 1 || x.size(-1) != in)
+            throw new IllegalArgumentException("x: expected shape [..., " + in + "] (in_features), got " + java.util.Arrays.toString(x.shape()));
+        sameDevice("int8Linear", q, "w", x, "x");
+        if (bias != null) {
+            checkFloat(bias, "bias", DType.FLOAT32);
+            if (bias.dim() != 1 || bias.size(0) != out)
+                throw new IllegalArgumentException("bias: expected shape [" + out + "] (out_features), got " + java.util.Arrays.toString(bias.shape()));
+            sameDevice("int8Linear", bias, "bias", x, "x");
+            noGrad("int8Linear", bias, "bias", "x.matmul(w.dequantize().t()).add(bias)");
+        }
+        noGrad("int8Linear", x, "x", "x.matmul(w.dequantize().t())");
+        long[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        long rows = numelOf(java.util.Arrays.copyOf(shape, shape.length - 1));
+        try (Tensor xc = x.contiguous(); Tensor bc = bias == null ? null : bias.contiguous()) {
+            Tensor y = newTensor(shape, DType.FLOAT32, x.device());
+            Pointer bp = bc == null ? null : ptr(bc);
+            int threads = Math.max(1, Torch.getNumThreads());
+            return guarded(y, () -> status("int8Linear", xc.device().isCuda()
+                    ? NativeKernels.t4j_int8_linear_f32_cuda(ptr(xc), ptr(q), ptr(scales), bp, ptr(y), rows, in, out, threads,
+                            CudaStreams.current(xc))
+                    : NativeKernels.t4j_int8_linear_f32_cpu(ptr(xc), ptr(q), ptr(scales), bp, ptr(y), rows, in, out, threads, null)));
+        }
+    }
+
+    // ------------------------------------------------------------------ shared checks
+
+    private static int approximateCode(String approximate) {
+        if ("none".equals(approximate)) return 0;
+        if ("tanh".equals(approximate)) return 1;
+        throw new IllegalArgumentException("approximate: expected \"none\" or \"tanh\", got " + (approximate == null ? "null" : "\"" + approximate + "\""));
+    }
+
+    private static void checkFloat(Tensor t, String name, DType dtype) {
+        if (t == null) throw new NullPointerException(name + " must not be null");
+        if (t.isClosed()) throw new IllegalStateException(name + " is a closed tensor");
+        if (t.dtype() != dtype)
+            throw new IllegalArgumentException(name + ": expected dtype " + dtype.pytorchName() + ", got " + t.dtype().pytorchName());
+    }
+
+    private static long checkRowsAndVector(String op, Tensor x, String xName, Tensor v, String vName) {
+        checkFloat(x, xName, DType.FLOAT32);
+        return checkRowsAndVector(op, x, xName, v, vName, DType.FLOAT32);
+    }
+
+    // x [..., cols] and v [cols] of one dtype and device; returns cols.
+    private static long checkRowsAndVector(String op, Tensor x, String xName, Tensor v, String vName, DType dtype) {
+        checkFloat(v, vName, dtype);
+        if (x.dim() < 1) throw new IllegalArgumentException(xName + ": expected at least one dimension, got a scalar");
+        long cols = x.size(-1);
+        if (v.dim() != 1 || v.size(0) != cols)
+            throw new IllegalArgumentException(vName + ": expected shape [" + cols + "] (last dimension of " + xName + "), got "
+                    + java.util.Arrays.toString(v.shape()));
+        sameDevice(op, v, vName, x, xName);
+        return cols;
+    }
+
+    private static void sameShape(String op, Tensor a, String aName, Tensor b, String bName) {
+        if (!java.util.Arrays.equals(a.shape(), b.shape()))
+            throw new IllegalArgumentException(aName + ": expected shape " + java.util.Arrays.toString(b.shape()) + " (as " + bName
+                    + "), got " + java.util.Arrays.toString(a.shape()));
+    }
+
+    private static void sameDevice(String op, Tensor a, String aName, Tensor b, String bName) {
+        if (!a.device().equals(b.device()))
+            throw new IllegalArgumentException(aName + ": expected device " + b.device() + " (as " + bName + "), got " + a.device());
+    }
+
+    private static void noGrad(String op, Tensor t, String name, String composite) {
+        if (t.requiresGrad())
+            throw new IllegalArgumentException(name + ": " + op + " has no autograd graph; " + name
+                    + " must not require grad (use the LibTorch composite " + composite + " when training)");
+    }
+
+    private static long numelOf(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    // A new contiguous tensor on device; LibTorch's CPU factory is the one torch4j exposes, so CUDA outputs are moved.
+    private static Tensor newTensor(long[] shape, DType dtype, dev.torch4j.Device device) {
+        Tensor t = Torch.empty(shape, dtype);
+        if (!device.isCuda()) return t;
+        try (Tensor cpu = t) {
+            return cpu.to(device);
+        }
+    }
+
+    private static Pointer ptr(Tensor t) {
+        return t.unwrap().data_ptr();
+    }
+
+    private static void status(String op, int status) {
+        if (status != 0) throw new TorchException(op + ": " + NativeKernels.t4j_last_error() + " (status " + status + ")");
+    }
+
+    // Runs the kernel writing into out; closes out if it fails.
+    private static Tensor guarded(Tensor out, Runnable kernel) {
+        try {
+            kernel.run();
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
     }
 }
