@@ -27,12 +27,10 @@ for cls in $(grep -o 'dev\.torch4j\.bench\.jmh_generated\.[A-Za-z0-9_]*' "$WORK/
     fi
 done
 
-# The classpath must start with that copy, so the whole command line goes through exec.args (which replaces
-# the execution's arguments). It needs its own mvn call: exec.args would also replace the arguments of the
-# cmake executions that test-compile runs.
-# -foe makes a failing benchmark fail the run instead of just leaving it out of the JSON.
-mvn -B -q -Pbench exec:exec@jmh -Dexec.args="-classpath $WORK/test-classes:$WORK/classes:%classpath \
-    org.openjdk.jmh.Main $JMH_ARGS -foe true -rf json -rff $JSON"
+# JMH runs with that copy first on its classpath. -foe makes a failing benchmark fail the run instead of
+# just leaving it out of the JSON.
+mvn -B -q -Pbench exec:exec@jmh -Djmh.classpath.prefix="$WORK/test-classes:$WORK/classes:" \
+    -Djmh.args="$JMH_ARGS -foe true -rf json -rff $JSON"
 
 "$PY" tests/jmh/python_add_bench.py | tee "$WORK/python.txt"
 
