@@ -1,120 +1,25 @@
 package dev.torch4j.optim;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /** Options of {@link AdamW}: {@code new AdamWOptions(1e-3).weightDecay(0.1)}. */
-public final class AdamWOptions extends OptimizerOptions {
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double weightDecay = 0.01;
-    private boolean amsgrad;
-    private boolean maximize;
-
+public final class AdamWOptions extends AdamStyleOptions<AdamWOptions> {
     /** @param lr the learning rate {@code gamma >= 0} (PyTorch's default is 1e-3) */
     public AdamWOptions(double lr) {
-        super(lr);
-    }
-
-    @Override
-    public AdamWOptions lr(double lr) {
-        super.lr(lr);
-        return this;
-    }
-
-    /** See {@link #betas(double, double)}. */
-    public double beta1() { return beta1; }
-    /** See {@link #betas(double, double)}. */
-    public double beta2() { return beta2; }
-    /** The value set by {@link #eps(double)}. */
-    public double eps() { return eps; }
-    /** The value set by {@link #weightDecay(double)}. */
-    public double weightDecay() { return weightDecay; }
-    /** The value set by {@link #amsgrad(boolean)}. */
-    public boolean amsgrad() { return amsgrad; }
-    /** The value set by {@link #maximize(boolean)}. */
-    public boolean maximize() { return maximize; }
-
-    /**
-     * Decay rates of the running averages of the gradient ({@code beta1}) and of its square
-     * ({@code beta2}), each in {@code [0, 1)}. Default: (0.9, 0.999).
-     */
-    public AdamWOptions betas(double beta1, double beta2) {
-        requireUnitInterval(beta1, "beta parameter at index 0");
-        requireUnitInterval(beta2, "beta parameter at index 1");
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        return this;
-    }
-
-    /** Term {@code epsilon >= 0} added to the denominator for numerical stability. Default: 1e-8. */
-    public AdamWOptions eps(double eps) {
-        this.eps = requireNonNegative(eps, "epsilon value");
-        return this;
+        super(lr, 0.01);
     }
 
     /** Decoupled weight decay {@code lambda >= 0}: each step first scales the parameter by {@code 1 - lr * lambda}. Default: 0.01. */
+    @Override
     public AdamWOptions weightDecay(double weightDecay) {
-        this.weightDecay = requireNonNegative(weightDecay, "weightDecay value");
-        return this;
+        return super.weightDecay(weightDecay);
     }
 
-    /** The AMSGrad variant: normalize by the running maximum of the second moment. Default: false. */
-    public AdamWOptions amsgrad(boolean amsgrad) {
-        this.amsgrad = amsgrad;
-        return this;
-    }
-
-    /** Maximize the objective instead of minimizing it. Default: false. */
-    public AdamWOptions maximize(boolean maximize) {
-        this.maximize = maximize;
+    @Override
+    AdamWOptions self() {
         return this;
     }
 
     @Override
-    public AdamWOptions copy() {
-        return new AdamWOptions(lr()).betas(beta1, beta2).eps(eps).weightDecay(weightDecay).amsgrad(amsgrad)
-                .maximize(maximize);
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lr", lr());
-        m.put("betas", List.of(beta1, beta2));
-        m.put("eps", eps);
-        m.put("weight_decay", weightDecay);
-        m.put("amsgrad", amsgrad);
-        m.put("maximize", maximize);
-        return m;
-    }
-
-    @Override
-    public void loadMap(Map<String, ?> m) {
-        lr(number(m, "lr", lr()));
-        double[] b = pair(m, "betas", new double[] {beta1, beta2});
-        betas(b[0], b[1]);
-        eps(number(m, "eps", eps));
-        weightDecay(number(m, "weight_decay", weightDecay));
-        amsgrad(bool(m, "amsgrad", amsgrad));
-        maximize(bool(m, "maximize", maximize));
-    }
-
-    /** True: OneCycleLR cycles {@code beta1}. */
-    @Override
-    public boolean hasCycledMomentum() {
-        return true;
-    }
-
-    @Override
-    public double cycledMomentum() {
-        return beta1;
-    }
-
-    @Override
-    public void cycledMomentum(double value) {
-        betas(value, beta2);
+    AdamWOptions create(double lr) {
+        return new AdamWOptions(lr);
     }
 }
