@@ -107,6 +107,24 @@ int t4j_int8_linear_f32_cpu(const float *x, const int8_t *w, const float *scales
 int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const float *scales, const float *bias, float *y,
                              int64_t rows, int64_t in_features, int64_t out_features, int num_threads, t4j_stream stream);
 
+/*
+ * Decode attention: one query row per (batch, head) against a key/value cache, float32:
+ *   out[b, h, :] = sum_{t < lengths[b]} softmax_t(scale * <q[b, h, :], k[b, h, t, :]>) v[b, h, t, :]
+ *   q, out [batch, heads, head_dim]; k, v [batch, heads, max_len, head_dim], all contiguous row-major;
+ *   lengths int64 [batch], each in [0, max_len]: cache slots at and after lengths[b] are never read, so the
+ *   query (the newest position) sees every valid cached position, which is causal by construction.
+ * A row with lengths[b] == 0 gets zeros. The CPU version splits (batch, head) pairs over at most num_threads
+ * threads of the persistent pool (>= 1) and rejects lengths outside [0, max_len]; the CUDA version ignores
+ * num_threads, reads lengths on the device (clamping them to [0, max_len]) and needs head_dim <= 256.
+ * out must not overlap an input.
+ */
+int t4j_decode_attention_f32_cpu(const float *q, const float *k, const float *v, const int64_t *lengths, float *out,
+                                 int64_t batch, int64_t heads, int64_t max_len, int64_t head_dim, float scale,
+                                 int num_threads, t4j_stream stream);
+int t4j_decode_attention_f32_cuda(const float *q, const float *k, const float *v, const int64_t *lengths, float *out,
+                                  int64_t batch, int64_t heads, int64_t max_len, int64_t head_dim, float scale,
+                                  int num_threads, t4j_stream stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,3 +34,8 @@ extern "C" int t4j_int8_linear_f32_cuda(const float *, const int8_t *, const flo
                                         int64_t, int64_t, int, t4j_stream) {
     return no_cuda();
 }
+
+extern "C" int t4j_decode_attention_f32_cuda(const float *, const float *, const float *, const int64_t *, float *,
+                                             int64_t, int64_t, int64_t, int64_t, float, int, t4j_stream) {
+    return no_cuda();
+}

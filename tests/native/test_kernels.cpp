@@ -1,6 +1,7 @@
 // Native tests of the torch4j kernels against double-precision references.
 //   t4j_native_tests cpu   - CPU kernels (always run in CI)
 //   t4j_native_tests cuda  - CUDA kernels; exits 77 (skipped) without a GPU or a CUDA build
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -118,6 +119,35 @@ std::vector<int8_t> random_int8(int64_t n, unsigned seed) {
 
 // |got - want| <= atol + rtol * scale for a sum whose terms have absolute sum `scale`.
 bool close_sum(float got, double want, double abs_terms) { return std::fabs(got - want) <= 1e-5 + 1.3e-6 * abs_terms; }
+
+// softmax(scale q k^T) v over the first lengths[b] cache slots, in double; zeros for an empty row. abs_v[i]
+// receives sum_t p_t |v_t| (the scale of the float32 summation error).
+std::vector<double> decode_attention_ref(const std::vector<float> &q, const std::vector<float> &k, const std::vector<float> &v,
+                                         const std::vector<int64_t> &lengths, int64_t batch, int64_t heads, int64_t max_len,
+                                         int64_t dim, double scale, std::vector<double> *abs_v) {
+    std::vector<double> out(batch * heads * dim, 0.0);
+    abs_v->assign(out.size(), 0.0);
+    for (int64_t bh = 0; bh < batch * heads; ++bh) {
+        int64_t len = lengths[bh / heads];
+        if (len == 0) continue;
+        std::vector<double> s(len);
+        double mx = -INFINITY, sum = 0;
+        for (int64_t t = 0; t < len; ++t) {
+            double dot = 0;
+            for (int64_t i = 0; i < dim; ++i) dot += static_cast<double>(q[bh * dim + i]) * k[(bh * max_len + t) * dim + i];
+            s[t] = dot * scale;
+            mx = std::max(mx, s[t]);
+        }
+        for (auto &x : s) sum += (x = std::exp(x - mx));
+        for (int64_t t = 0; t < len; ++t)
+            for (int64_t i = 0; i < dim; ++i) {
+                double vi = v[(bh * max_len + t) * dim + i];
+                out[bh * dim + i] += s[t] / sum * vi;
+                (*abs_v)[bh * dim + i] += s[t] / sum * std::fabs(vi);
+            }
+    }
+    return out;
+}
 
 const int64_t kRows[] = {0, 1, 3, 7};
 const int64_t kCols[] = {0, 1, 7, 15, 16, 17, 33, 100};
@@ -278,6 +308,76 @@ void test_int8_linear_cpu() {
           "int8_linear num_threads=0 rejected");
 }
 
+void test_decode_attention_cpu() {
+    for (int threads : {1, 3})
+        for (int64_t batch : {1, 3})
+            for (int64_t heads : {1, 5})
+                for (int64_t max_len : {1, 7, 33})
+                    for (int64_t dim : {1, 7, 16, 17, 64, 100}) {
+                        std::string tag = " threads=" + std::to_string(threads) + " B=" + std::to_string(batch) +
+                                          " H=" + std::to_string(heads) + " Tmax=" + std::to_string(max_len) +
+                                          " D=" + std::to_string(dim);
+                        int64_t nq = batch * heads * dim, nkv = nq * max_len;
+                        std::vector<float> q = random_input(nq, 81 + dim), k = random_input(nkv, 82 + max_len),
+                                           v = random_input(nkv, 83 + heads);
+                        // Lengths cover the full cache, a partial one and (with several rows) an empty one.
+                        std::vector<int64_t> lengths(batch);
+                        for (int64_t b = 0; b < batch; ++b) lengths[b] = b == 0 ? max_len : (b == 1 ? (max_len + 1) / 2 : 0);
+                        // Slots past a row's length hold NaN: the kernel must never read them.
+                        for (int64_t bh = 0; bh < batch * heads; ++bh)
+                            for (int64_t t = lengths[bh / heads]; t < max_len; ++t)
+                                for (int64_t i = 0; i < dim; ++i) k[(bh * max_len + t) * dim + i] = v[(bh * max_len + t) * dim + i] = NAN;
+                        float scale = 1.0f / std::sqrt(static_cast<float>(dim));
+                        std::vector<float> out(nq + 1, 5.0f);
+                        int st = t4j_decode_attention_f32_cpu(q.data(), k.data(), v.data(), lengths.data(), out.data(), batch,
+                                                              heads, max_len, dim, scale, threads, nullptr);
+                        check(st == T4J_OK, "decode_attention status" + tag + " " + t4j_last_error());
+                        check(out[nq] == 5.0f, "decode_attention writes nothing past the end" + tag);
+                        std::vector<double> abs_v;
+                        std::vector<double> want = decode_attention_ref(q, k, v, lengths, batch, heads, max_len, dim, scale, &abs_v);
+                        bool ok = true;
+                        for (int64_t i = 0; i < nq; ++i) ok = ok && std::fabs(out[i] - want[i]) <= 1e-5 + 4e-6 * abs_v[i];
+                        check(ok, "decode_attention values" + tag);
+                    }
+    // Large scores (softmax saturates to one key) stay finite and pick that key's value.
+    {
+        int64_t dim = 8, max_len = 3;
+        std::vector<float> q(dim, 10.0f), k(max_len * dim, 0.0f), v(max_len * dim);
+        for (int64_t i = 0; i < dim; ++i) k[2 * dim + i] = 10.0f;
+        for (int64_t i = 0; i < max_len * dim; ++i) v[i] = static_cast<float>(i / dim);
+        std::vector<int64_t> len = {max_len};
+        std::vector<float> out(dim);
+        check(t4j_decode_attention_f32_cpu(q.data(), k.data(), v.data(), len.data(), out.data(), 1, 1, max_len, dim, 1.0f, 1,
+                                           nullptr) == T4J_OK &&
+                  out[0] == 2.0f && out[dim - 1] == 2.0f,
+              "decode_attention saturated softmax");
+    }
+    float a[4] = {0};
+    int64_t bad[1] = {2}, neg[1] = {-1}, one[1] = {1};
+    check(t4j_decode_attention_f32_cpu(a, a, a, bad, a + 2, 1, 1, 1, 2, 1.0f, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "decode_attention length > max_len rejected");
+    check(t4j_decode_attention_f32_cpu(a, a, a, neg, a + 2, 1, 1, 1, 2, 1.0f, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "decode_attention negative length rejected");
+    check(t4j_decode_attention_f32_cpu(a, a, a, one, a + 2, 1, 1, 1, 2, 1.0f, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "decode_attention num_threads=0 rejected");
+    check(t4j_decode_attention_f32_cpu(a, a, a, one, a + 2, 1, 1, 1, 2, NAN, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "decode_attention NaN scale rejected");
+    check(t4j_decode_attention_f32_cpu(a, nullptr, a, one, a + 2, 1, 1, 1, 2, 1.0f, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "decode_attention null k rejected");
+    // Many (batch, head) pairs: the threaded split gives the same bits as one thread.
+    int64_t batch = 4, heads = 12, max_len = 200, dim = 64;
+    std::vector<float> q = random_input(batch * heads * dim, 91), k = random_input(batch * heads * max_len * dim, 92),
+                       v = random_input(batch * heads * max_len * dim, 93);
+    std::vector<int64_t> lengths = {200, 150, 1, 77};
+    std::vector<float> o1(batch * heads * dim), o4(o1.size());
+    check(t4j_decode_attention_f32_cpu(q.data(), k.data(), v.data(), lengths.data(), o1.data(), batch, heads, max_len, dim,
+                                       0.125f, 1, nullptr) == T4J_OK &&
+              t4j_decode_attention_f32_cpu(q.data(), k.data(), v.data(), lengths.data(), o4.data(), batch, heads, max_len, dim,
+                                           0.125f, 4, nullptr) == T4J_OK,
+          "decode_attention threaded status");
+    check(std::memcmp(o1.data(), o4.data(), o1.size() * sizeof(float)) == 0, "decode_attention result independent of num_threads");
+}
+
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
     check(t4j_abi_version() == 1, "abi version is 1");
@@ -312,6 +412,7 @@ void test_cpu() {
     test_bias_gelu_cpu();
     test_add_layernorm_cpu();
     test_int8_linear_cpu();
+    test_decode_attention_cpu();
 }
 
 
@@ -399,6 +500,25 @@ void test_fused_cuda() {
             check(ok, "cuda int8_linear values" + tag);
             for (float *p : {dX, dS, dB, dY}) cudaFree(p);
             cudaFree(dW);
+        }
+    for (int64_t dim : {1, 33, 64, 256})
+        for (int64_t max_len : {1, 5, 130}) {
+            int64_t batch = 3, heads = 2, nq = batch * heads * dim, nkv = nq * max_len;
+            std::string tag = " D=" + std::to_string(dim) + " Tmax=" + std::to_string(max_len);
+            std::vector<float> q = random_input(nq, 101), k = random_input(nkv, 102), v = random_input(nkv, 103), out(nq);
+            std::vector<int64_t> lengths = {max_len, (max_len + 1) / 2, 0};
+            t4j_decode_attention_f32_cpu(q.data(), k.data(), v.data(), lengths.data(), out.data(), batch, heads, max_len, dim,
+                                         0.3f, 1, nullptr);
+            float *dQ = to_device(q), *dK = to_device(k), *dV = to_device(v), *dO = to_device(out);
+            int64_t *dL = to_device(lengths);
+            check(t4j_decode_attention_f32_cuda(dQ, dK, dV, dL, dO, batch, heads, max_len, dim, 0.3f, 1, nullptr) == T4J_OK,
+                  "cuda decode_attention" + tag);
+            std::vector<float> go = to_host(dO, nq);
+            bool ok = true;
+            for (int64_t i = 0; i < nq; ++i) ok = ok && std::fabs(go[i] - out[i]) <= 1e-5 + 4e-6 * 3 * 4;
+            check(ok, "cuda decode_attention values" + tag);
+            for (float *p : {dQ, dK, dV, dO}) cudaFree(p);
+            cudaFree(dL);
         }
 }
 #endif

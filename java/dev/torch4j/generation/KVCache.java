@@ -139,6 +139,23 @@ public final class KVCache implements AutoCloseable {
         return values[layer].narrow(2, 0, length);
     }
 
+    /**
+     * Layer {@code layer}'s whole key buffer {@code (B, nh, capacity, hs)}, a contiguous view owned by the caller, for
+     * kernels that read the first positions in place (e.g. {@link dev.torch4j.kernels.Kernels#decodeAttention}). Slots
+     * past {@code length()} (plus the positions written since the last {@link #advance}) hold stale data. A later
+     * {@link #update} may grow the cache and leave the view on the old buffer.
+     */
+    public Tensor keyBuffer(int layer) {
+        checkOpen();
+        return keys[layer].narrow(2, 0, capacity);
+    }
+
+    /** As {@link #keyBuffer}, for the values. */
+    public Tensor valueBuffer(int layer) {
+        checkOpen();
+        return values[layer].narrow(2, 0, capacity);
+    }
+
     private void grow(long newCapacity) {
         for (int i = 0; i < keys.length; i++) {
             keys[i] = regrow(keys[i], newCapacity);

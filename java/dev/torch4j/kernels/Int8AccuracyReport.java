@@ -1,7 +1,8 @@
 package dev.torch4j.kernels;
 
 /**
- * How far {@link Kernels#int8Linear} is from the float32 linear it replaces on some input: the largest and the
+ * How far an int8 result is from the float32 one it replaces on some input (a {@link Kernels#int8Linear} against its
+ * float linear, or a quantized model's logits / hidden states against the float32 model's): the largest and the
  * mean absolute difference over all outputs, and the largest and mean absolute float32 output for scale.
  */
 public record Int8AccuracyReport(double maxAbsError, double meanAbsError, double maxAbsReference, double meanAbsReference) {

@@ -63,6 +63,50 @@ public final class Int8Weights implements AutoCloseable {
         return new Int8Weights(weight, scales);
     }
 
+    /**
+     * Rows ({@code x.numel() / in}) up to which models serve a quantized layer with {@link Kernels#int8Linear}: the GEMV
+     * of a decode step reads a quarter of the float32 weight bytes, while for more rows LibTorch's blocked float32 GEMM
+     * on the dequantized weights is faster than our kernel (see tests/jmh/RESULTS-kernels.md).
+     */
+    public static final long KERNEL_MAX_ROWS = 4;
+
+    /**
+     * Whether a model layer should run {@link Kernels#int8Linear} on x: x is float32 on these weights' device with at
+     * most {@link #KERNEL_MAX_ROWS} rows, and no autograd graph is being recorded (grad mode off, or neither x nor
+     * {@code floatWeight}, the layer's float parameter, requires grad). Otherwise the layer runs its float32 composite.
+     */
+    public boolean serves(Tensor x, Tensor floatWeight) {
+        if (x.dtype() != DType.FLOAT32 || !x.device().equals(weight().device()) || x.dim() < 1) return false;
+        if (Torch.isGradEnabled() && (x.requiresGrad() || (floatWeight != null && floatWeight.requiresGrad()))) return false;
+        long in = inFeatures();
+        return in > 0 && x.numel() / in <= KERNEL_MAX_ROWS;
+    }
+
+    /**
+     * Quantizes a layer's float32 weights in place: returns {@link #quantize} of {@code weight} ({@code [out, in]}, or
+     * {@code [in, out]} when {@code transposed}, as GPT-2's Conv1D) and overwrites {@code weight} with the dequantized
+     * values, so that the layer's float path (autograd, many rows) and the int8 kernel compute the same model. The result
+     * belongs to no {@link Scope}: the caller closes it.
+     */
+    public static Int8Weights quantizeInPlace(Tensor weight, boolean transposed) {
+        try (var noGrad = Torch.noGrad()) {
+            Int8Weights q;
+            try (Tensor w = transposed ? weight.t() : weight.detach()) {
+                q = quantize(w);
+            }
+            // Owned by the layer, not by whatever scope the caller is in.
+            Scope.release(q.weight());
+            Scope.release(q.scales());
+            try (Tensor deq = q.dequantize(); Tensor src = transposed ? deq.t() : deq.detach()) {
+                weight.copy_(src);
+            } catch (RuntimeException e) {
+                q.close();
+                throw e;
+            }
+            return q;
+        }
+    }
+
     /** int8 {@code [out, in]}, owned by this object. */
     public Tensor weight() {
         if (weight == null) throw new IllegalStateException("Int8Weights is closed");

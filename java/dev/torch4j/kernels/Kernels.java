@@ -224,7 +224,7 @@ public final class Kernels {
      * bias float32 {@code [out]} or null; returns float32 {@code [..., out]}. Weights are dequantized exactly and
      * accumulated in float32, so the result differs from {@code x.matmul(w.dequantize().t())} only by summation
      * order. The CPU kernel uses up to {@link Torch#getNumThreads()} threads of its own persistent pool.
-     * Inference only: x and bias must not require grad.
+     * Inference only: x and bias must not require grad while grad mode is on.
      */
     public static Tensor int8Linear(Tensor x, Int8Weights w, Tensor bias) {
         if (w == null) throw new NullPointerException("w must not be null");
@@ -253,6 +253,71 @@ public final class Kernels {
                     ? NativeKernels.t4j_int8_linear_f32_cuda(ptr(xc), ptr(q), ptr(scales), bp, ptr(y), rows, in, out, threads,
                             CudaStreams.current(xc))
                     : NativeKernels.t4j_int8_linear_f32_cpu(ptr(xc), ptr(q), ptr(scales), bp, ptr(y), rows, in, out, threads, null)));
+        }
+    }
+
+    // ------------------------------------------------------------------ decode attention
+
+    /**
+     * Attention of one new query per (batch, head) against a key/value cache, fused (scores, softmax, weighted sum):
+     * <pre>
+     *   out[b, h, :] = sum_{t < lengths[b]} softmax_t(scale * q[b, h, :] . kCache[b, h, t, :]) vCache[b, h, t, :]
+     * </pre>
+     * q float32 {@code [B, H, D]}; kCache and vCache float32 {@code [B, H, Tmax, D]}; lengths int64 {@code [B]}, each in
+     * {@code [0, Tmax]} (cache slots from {@code lengths[b]} on are never read, so stale or unwritten slots are harmless).
+     * Equals {@code F.scaledDotProductAttention(q.unsqueeze(2), k[:, :, :len], v[:, :, :len], null, 0, false)} for a
+     * row of length {@code len} (the newest query sees every cached position: causal by construction); a row of
+     * length 0 gives zeros. All on one device; non-contiguous arguments are copied (pass the cache buffers
+     * themselves, not narrowed views, to avoid copying the cache). Returns a new contiguous {@code [B, H, D]}.
+     * Inference only: no argument may require grad. The CPU kernel uses up to {@link Torch#getNumThreads()} threads of
+     * its own pool; the CUDA kernel needs {@code D <= 256}.
+     */
+    public static Tensor decodeAttention(Tensor q, Tensor kCache, Tensor vCache, Tensor lengths, double scale) {
+        checkFloat(q, "q", DType.FLOAT32);
+        checkFloat(kCache, "kCache", DType.FLOAT32);
+        checkFloat(vCache, "vCache", DType.FLOAT32);
+        if (lengths == null) throw new NullPointerException("lengths must not be null");
+        if (lengths.isClosed()) throw new IllegalStateException("lengths is a closed tensor");
+        if (lengths.dtype() != DType.INT64)
+            throw new IllegalArgumentException("lengths: expected dtype torch.int64, got " + lengths.dtype().pytorchName());
+        if (q.dim() != 3)
+            throw new IllegalArgumentException("q: expected shape [B, H, D], got " + java.util.Arrays.toString(q.shape()));
+        long b = q.size(0), h = q.size(1), d = q.size(2);
+        if (kCache.dim() != 4 || kCache.size(0) != b || kCache.size(1) != h || kCache.size(3) != d)
+            throw new IllegalArgumentException("kCache: expected shape [" + b + ", " + h + ", Tmax, " + d + "] (B, H, Tmax, D of q), got "
+                    + java.util.Arrays.toString(kCache.shape()));
+        sameShape("decodeAttention", vCache, "vCache", kCache, "kCache");
+        if (lengths.dim() != 1 || lengths.size(0) != b)
+            throw new IllegalArgumentException("lengths: expected shape [" + b + "] (B of q), got " + java.util.Arrays.toString(lengths.shape()));
+        sameDevice("decodeAttention", kCache, "kCache", q, "q");
+        sameDevice("decodeAttention", vCache, "vCache", q, "q");
+        sameDevice("decodeAttention", lengths, "lengths", q, "q");
+        if (!(Math.abs(scale) <= Float.MAX_VALUE))
+            throw new IllegalArgumentException("scale: expected a finite float32 value, got " + scale);
+        long tMax = kCache.size(2);
+        if (q.device().isCuda() && d > 256) throw new IllegalArgumentException("q: head dimension " + d + " exceeds 256, the CUDA kernel's limit");
+        String composite = "F.scaledDotProductAttention(q.unsqueeze(2), k, v, ...)";
+        noGrad("decodeAttention", q, "q", composite);
+        noGrad("decodeAttention", kCache, "kCache", composite);
+        noGrad("decodeAttention", vCache, "vCache", composite);
+        try (Tensor lc = lengths.contiguous(); Tensor qc = q.contiguous(); Tensor kc = kCache.contiguous();
+             Tensor vc = vCache.contiguous()) {
+            if (b > 0) {
+                try (Tensor lo = lc.min(); Tensor hi = lc.max()) {
+                    long min = lo.itemLong(), max = hi.itemLong();
+                    if (min < 0 || max > tMax)
+                        throw new IllegalArgumentException("lengths: expected values in [0, " + tMax + "] (Tmax of kCache), got min " + min
+                                + ", max " + max);
+                }
+            }
+            Tensor out = Torch.emptyLike(qc);
+            int threads = Math.max(1, Torch.getNumThreads());
+            float sc = (float) scale;
+            return guarded(out, () -> status("decodeAttention", qc.device().isCuda()
+                    ? NativeKernels.t4j_decode_attention_f32_cuda(ptr(qc), ptr(kc), ptr(vc), ptr(lc), ptr(out), b, h, tMax, d, sc, threads,
+                            CudaStreams.current(qc))
+                    : NativeKernels.t4j_decode_attention_f32_cpu(ptr(qc), ptr(kc), ptr(vc), ptr(lc), ptr(out), b, h, tMax, d, sc, threads,
+                            null)));
         }
     }
 
@@ -299,8 +364,9 @@ public final class Kernels {
             throw new IllegalArgumentException(aName + ": expected device " + b.device() + " (as " + bName + "), got " + a.device());
     }
 
+    // Under no-grad mode nothing is recorded, so parameters (which require grad) may feed a kernel.
     private static void noGrad(String op, Tensor t, String name, String composite) {
-        if (t.requiresGrad())
+        if (t.requiresGrad() && Torch.isGradEnabled())
             throw new IllegalArgumentException(name + ": " + op + " has no autograd graph; " + name
                     + " must not require grad (use the LibTorch composite " + composite + " when training)");
     }

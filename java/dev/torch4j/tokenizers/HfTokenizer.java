@@ -125,6 +125,10 @@ final class HfTokenizer implements Tokenizer {
         } else {
             throw new IllegalArgumentException("tokenizer file " + source + ": model.vocab is missing");
         }
+        // The tokenizers library accepts such a file and fails on the first unknown word instead.
+        JsonNode unk = root.path("model").path("unk_token");
+        if (vocab.isObject() && unk.isTextual() && !vocab.has(unk.asText()))
+            throw new IllegalArgumentException("tokenizer file " + source + ": model.unk_token '" + unk.asText() + "' is not in model.vocab");
         for (JsonNode t : root.path("added_tokens")) if (t.path("id").canConvertToLong()) ids.add(t.get("id").asLong());
         return ids.size();
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -37,7 +38,8 @@ final class BertCheckpoint {
                     + " (pytorch_model.bin is not read: convert the checkpoint to safetensors)");
         JsonNode map;
         try {
-            map = new ObjectMapper().readTree(Files.readString(index)).path("weight_map");
+            map = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                    .readTree(Files.readAllBytes(index)).path("weight_map");
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(index + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -60,6 +62,9 @@ final class BertCheckpoint {
                 Path file = dir.resolve(shard);
                 if (!Files.isRegularFile(file))
                     throw new IllegalArgumentException(index + " names shard " + shard + ", which is not in " + dir);
+                if (!insideModel(dir, file))
+                    throw new IllegalArgumentException(index + " names shard " + shard + ", a link to " + file.toRealPath()
+                            + " outside " + dir);
                 for (Map.Entry<String, Tensor> t : SafeTensors.load(file).entrySet()) {
                     Tensor old = out.put(t.getKey(), t.getValue());
                     if (old != null) {
@@ -77,6 +82,34 @@ final class BertCheckpoint {
             throw e;
         }
         return out;
+    }
+
+    /**
+     * Whether {@code file} (a link maybe) resolves into {@code dir}, or, for a Hugging Face cache snapshot
+     * ({@code models--org--name/snapshots/<rev>}), into the same model's {@code blobs} folder, where the cache links point.
+     */
+    private static boolean insideModel(Path dir, Path file) throws IOException {
+        Path real = file.toRealPath();
+        Path home = dir.toRealPath();
+        if (real.startsWith(home)) return true;
+        Path snapshots = home.getParent();
+        return snapshots != null && snapshots.getFileName() != null && snapshots.getFileName().toString().equals("snapshots")
+                && snapshots.getParent() != null && real.startsWith(snapshots.getParent().resolve("blobs"));
+    }
+
+    /**
+     * Refuses, before anything is allocated, a configuration that asks for more parameters than the checkpoint
+     * holds: loading would fail on misshapen keys anyway, after allocating what {@code config.json} asked for.
+     *
+     * @throws IllegalArgumentException naming both counts
+     */
+    static void checkHolds(BertConfig config, Map<String, Tensor> weights, String source) {
+        long held = 0;
+        for (Tensor t : weights.values()) held += t.numel();
+        if (config.minParameters() > held)
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: config.json describes at least %.0f "
+                    + "parameters (%s), but the checkpoint holds %d; refusing to allocate the model", source,
+                    config.minParameters(), config, held));
     }
 
     /** The encoder's tensors under {@link BertModel} names, and the heads beside it under their own. */

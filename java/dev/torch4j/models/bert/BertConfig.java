@@ -120,7 +120,7 @@ public final class BertConfig {
 
     /**
      * Checks every value (sizes positive, {@code hidden_size} divisible by {@code num_attention_heads},
-     * probabilities in [0, 1], a known activation).
+     * probabilities in [0, 1], a known activation, at most {@code 2^33} parameters).
      *
      * @throws IllegalArgumentException naming the field and its value
      */
@@ -142,7 +142,24 @@ public final class BertConfig {
         if (padTokenId < 0 || padTokenId >= vocabSize)
             throw new IllegalArgumentException("pad_token_id must be in [0, vocab_size=" + vocabSize + "), got " + padTokenId);
         Activation.of(hiddenAct);
+        if (minParameters() > MAX_PARAMETERS)
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "these sizes describe at least %.3g parameters, over "
+                    + "the limit of %.3g (vocab_size=%d, hidden_size=%d, num_hidden_layers=%d, intermediate_size=%d, "
+                    + "max_position_embeddings=%d); refusing to allocate", minParameters(), (double) MAX_PARAMETERS, vocabSize,
+                    hiddenSize, numHiddenLayers, intermediateSize, maxPositionEmbeddings));
         return this;
+    }
+
+    /** 2^33 parameters (32 GiB of float32): over five times the largest BERT, far under what a typo can ask for. */
+    static final long MAX_PARAMETERS = 1L << 33;
+
+    /**
+     * A lower bound of the parameter count these sizes imply (embedding tables and the encoder's weight matrices,
+     * no biases, norms or pooler), in double so that absurd sizes cannot overflow.
+     */
+    double minParameters() {
+        return (double) hiddenSize * ((double) vocabSize + maxPositionEmbeddings + typeVocabSize)
+                + (double) numHiddenLayers * (4.0 * hiddenSize * hiddenSize + 2.0 * hiddenSize * intermediateSize);
     }
 
     private static void positive(String name, int v) {

@@ -86,4 +86,14 @@ public class BertForSequenceClassification extends Module {
             raw.values().forEach(Tensor::close);
         }
     }
+
+    /**
+     * Writes {@code config.json} (with {@code id2label} for {@code num_labels}) and {@code model.safetensors} (the keys
+     * of Hugging Face's {@code state_dict()}: {@code bert.*} with pooler, {@code classifier.*}) to {@code dir}, creating
+     * it; Hugging Face and {@link #fromPretrained} read it.
+     */
+    public void saveResolved(Path dir) throws IOException {
+        checkOpen();
+        BertHeads.save(Objects.requireNonNull(dir, "dir"), bert.config(), "BertForSequenceClassification", this, Map.of());
+    }
 }

@@ -65,6 +65,15 @@ public final class GPT2Config {
     }
 
     static GPT2Config fromJson(JsonNode n, String source) {
+        try {
+            return parse(n, source);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(source)) throw e;
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static GPT2Config parse(JsonNode n, String source) {
         GPT2Config c = new GPT2Config();
         String type = text(n, "model_type", "gpt2");
         if (!type.equals("gpt2")) throw new IllegalArgumentException(source + ": model_type: expected \"gpt2\", got \"" + type + "\"");
@@ -74,9 +83,11 @@ public final class GPT2Config {
             throw new IllegalArgumentException(source + ": n_ctx (" + n.get("n_ctx").asLong() + ") must equal n_positions ("
                     + c.nPositions + ")");
         c.nEmbd(lng(n, "n_embd", c.nEmbd));
-        c.nLayer((int) lng(n, "n_layer", c.nLayer));
+        long nLayer = lng(n, "n_layer", c.nLayer);
+        if (nLayer > Integer.MAX_VALUE) throw new IllegalArgumentException("n_layer must be < 2^31, got " + nLayer);
+        c.nLayer((int) nLayer);
         c.nHead(lng(n, "n_head", c.nHead));
-        if (n.hasNonNull("n_inner")) c.nInner(n.get("n_inner").asLong());
+        if (n.hasNonNull("n_inner")) c.nInner(lng(n, "n_inner", 0));
         c.activationFunction(text(n, "activation_function", c.activationFunction));
         c.residPdrop(dbl(n, "resid_pdrop", c.residPdrop));
         c.embdPdrop(dbl(n, "embd_pdrop", c.embdPdrop));
@@ -90,7 +101,23 @@ public final class GPT2Config {
         refuse(n, source, "add_cross_attention", false);
         refuse(n, source, "scale_attn_weights", true);
         refuse(n, source, "tie_word_embeddings", true);
+        c.headDim();
+        if (c.minParameters() > MAX_PARAMETERS)
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "these sizes describe at least %.3g "
+                    + "parameters, over the limit of %.3g (%s); refusing to allocate", c.minParameters(), (double) MAX_PARAMETERS, c));
         return c;
+    }
+
+    /** 2^33 parameters (32 GiB of float32): over five times GPT-2 XL, far under what a typo can ask for. */
+    static final long MAX_PARAMETERS = 1L << 33;
+
+    /**
+     * A lower bound of the parameter count these sizes imply (embedding tables and the blocks' weight matrices,
+     * no biases or norms), in double so that absurd sizes cannot overflow.
+     */
+    double minParameters() {
+        return (double) nEmbd * ((double) vocabSize + nPositions)
+                + (double) nLayer * (4.0 * nEmbd * nEmbd + 2.0 * nEmbd * innerSize());
     }
 
     private static void refuse(JsonNode n, String source, String field, boolean supported) {
@@ -105,7 +132,8 @@ public final class GPT2Config {
     private static long lng(JsonNode n, String f, long d) {
         if (!n.hasNonNull(f)) return d;
         JsonNode v = n.get(f);
-        if (!v.isIntegralNumber()) throw new IllegalArgumentException("config " + f + ": expected an integer, got " + v);
+        if (!v.isIntegralNumber() || !v.canConvertToLong())
+            throw new IllegalArgumentException("config " + f + ": expected an integer, got " + v);
         return v.asLong();
     }
 

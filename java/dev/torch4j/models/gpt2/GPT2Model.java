@@ -9,6 +9,9 @@ import dev.torch4j.Scope;
 import dev.torch4j.Tensor;
 import dev.torch4j.Torch;
 import dev.torch4j.generation.KVCache;
+import dev.torch4j.kernels.FusedKernels;
+import dev.torch4j.kernels.Int8Weights;
+import dev.torch4j.kernels.Kernels;
 import dev.torch4j.nn.Dropout;
 import dev.torch4j.nn.Embedding;
 import dev.torch4j.nn.LayerNorm;
@@ -36,6 +39,7 @@ public class GPT2Model extends Module {
      */
     public static final class Conv1D extends Module {
         private final long in, out;
+        private Int8Weights int8;
 
         /** {@code weight [in, out]} ~ N(0, std), {@code bias [out]} = 0. */
         public Conv1D(long in, long out, double std) {
@@ -56,12 +60,41 @@ public class GPT2Model extends Module {
         /** {@code [*, in]} to {@code [*, out]}. */
         @Override
         public Tensor forward(Tensor x) {
+            return project(x, true);
+        }
+
+        /**
+         * {@code x W}, plus {@code b} when {@code withBias}: after {@link #quantizeInt8()}, decode-sized inputs run
+         * the int8 kernel ({@link Int8Weights#serves}); everything else runs LibTorch's matmul on {@code weight}.
+         */
+        Tensor project(Tensor x, boolean withBias) {
             if (x.dim() == 0 || x.size(-1) != in)
                 throw new IllegalArgumentException("Conv1D input: expected last dimension " + in + ", got shape "
                         + Arrays.toString(x.shape()));
+            if (int8 != null && int8.serves(x, weight())) return Kernels.int8Linear(x, int8, withBias ? bias() : null);
             try (Scope s = Torch.scope()) {
-                return s.keep(x.matmul(weight()).add_(bias()));
+                Tensor y = x.matmul(weight());
+                return s.keep(withBias ? y.add_(bias()) : y);
             }
+        }
+
+        /**
+         * Quantizes {@code weight} to int8 per output channel and keeps the dequantized values in {@code weight}
+         * (see {@link Int8Weights#quantizeInPlace}); a second call does nothing.
+         */
+        void quantizeInt8() {
+            if (int8 == null) int8 = Int8Weights.quantizeInPlace(weight(), true);
+        }
+
+        boolean isQuantized() {
+            return int8 != null;
+        }
+
+        @Override
+        public void close() {
+            if (int8 != null) int8.close();
+            int8 = null;
+            super.close();
         }
 
         @Override
@@ -110,6 +143,17 @@ public class GPT2Model extends Module {
                     Tensor[] kv = cache.update(layerIdx, k, v);                                  // (B, nh, S, hs)
                     k = kv[0];
                     v = kv[1];
+                    if (t == 1 && mask == null) {
+                        // A decode step: the fused kernel reads the cache buffers in place, the first S slots per row.
+                        Tensor kBuf = cache.keyBuffer(layerIdx), vBuf = cache.valueBuffer(layerIdx);  // (B, nh, cap, hs)
+                        if (FusedKernels.applies(x, kBuf, vBuf, cAttn.weight())) {
+                            long[] lens = new long[(int) b];
+                            Arrays.fill(lens, k.size(2));
+                            Tensor y = Kernels.decodeAttention(q.reshape(b, nHead, headDim), kBuf, vBuf,
+                                    Torch.tensor(lens, b), 1.0 / Math.sqrt(headDim));              // (B, nh, hs)
+                            return s.keep(residDropout.forward(cProj.forward(y.view(b, 1, nEmbd))));
+                        }
+                    }
                 }
                 double p = isTraining() ? attnPdrop : 0.0;
                 // With past positions and one new query, attending to every cached key is the causal rule.
@@ -138,6 +182,16 @@ public class GPT2Model extends Module {
         @Override
         public Tensor forward(Tensor x) {
             try (Scope s = Torch.scope()) {
+                String approximate = switch (activation) {
+                    case "gelu_new", "gelu_pytorch_tanh" -> "tanh";
+                    case "gelu" -> "none";
+                    default -> null;
+                };
+                if (approximate != null && FusedKernels.applies(x, cFc.weight(), cFc.bias())) {
+                    // Conv1D is x W + b: the bias add is fused into the GELU kernel.
+                    Tensor h = Kernels.biasGelu(cFc.project(x, false), cFc.bias(), approximate);  // (B, T, 4C)
+                    return s.keep(dropout.forward(cProj.forward(h)));
+                }
                 Tensor h = cFc.forward(x);                                                      // (B, T, 4C)
                 h = switch (activation) {
                     case "gelu_new", "gelu_pytorch_tanh" -> F.gelu(h, "tanh");
@@ -282,6 +336,26 @@ public class GPT2Model extends Module {
 
     private static Tensor on(Tensor t, Device device) {
         return device.equals(t.device()) ? t : t.to(device);
+    }
+
+    /**
+     * Quantizes every block's {@code c_attn}, {@code c_proj}, {@code mlp.c_fc} and {@code mlp.c_proj} to int8 per output
+     * channel (see {@link Conv1D#quantizeInt8()}); embeddings and layer norms stay float32.
+     */
+    void quantizeLinearsInt8() {
+        try (GradMode g = Torch.noGrad()) {
+            for (Block block : h) {
+                block.attn.cAttn.quantizeInt8();
+                block.attn.cProj.quantizeInt8();
+                block.mlp.cFc.quantizeInt8();
+                block.mlp.cProj.quantizeInt8();
+            }
+        }
+    }
+
+    /** Whether {@link GPT2LMHeadModel#quantizeInt8()} has run on this model. */
+    boolean isQuantized() {
+        return h.size() > 0 && h.get(0).attn.cAttn.isQuantized();
     }
 
     /** A key/value cache for this model's layers, preallocated for {@code capacity} positions. */

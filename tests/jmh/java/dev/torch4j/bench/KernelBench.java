@@ -26,6 +26,9 @@ import dev.torch4j.nn.functional.F;
 /**
  * Our fused kernels against the LibTorch composites they replace, at GPT-2 small sizes (hidden 768, MLP 3072):
  * {@code rows} = 1 is a decode step, 64 a short prompt. Single-threaded on both sides (Torch.setNumThreads(1)).
+ * The decodeAttention pair does not depend on {@code rows} (run it with {@code -p rows=1}): one GPT-2 small decode
+ * step's attention, 12 heads of 64 against a cache of {@link DecodeState#len} positions (capacity 1024), fused kernel
+ * vs what the model ran before ({@code F.scaledDotProductAttention} on narrowed cache views).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -60,6 +63,46 @@ public class KernelBench {
     public void tearDown() {
         for (Tensor t : new Tensor[] {x3072, b3072, dy3072, x768, r768, g768, beta768, w, bias768}) t.close();
         wq.close();
+    }
+
+    /** A KV cache of one layer: batch 1, 12 heads, capacity 1024, head size 64, the first {@code len} slots valid. */
+    @State(Scope.Thread)
+    public static class DecodeState {
+        @Param({"128", "512"})
+        public int len;
+
+        Tensor q, q4, kBuf, vBuf, lengths;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            Torch.setNumThreads(1);
+            Torch.manualSeed(1);
+            q = Torch.randn(1, 12, 64);
+            q4 = q.unsqueeze(2);
+            kBuf = Torch.randn(1, 12, 1024, 64);
+            vBuf = Torch.randn(1, 12, 1024, 64);
+            lengths = Torch.tensor(new long[] {len}, 1);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (Tensor t : new Tensor[] {q, q4, kBuf, vBuf, lengths}) t.close();
+        }
+    }
+
+    @Benchmark
+    public void decodeAttention_kernel(DecodeState d, Blackhole bh) {
+        try (Tensor y = Kernels.decodeAttention(d.q, d.kBuf, d.vBuf, d.lengths, 0.125)) {
+            bh.consume(y);
+        }
+    }
+
+    @Benchmark
+    public void decodeAttention_composite(DecodeState d, Blackhole bh) {
+        try (Tensor k = d.kBuf.narrow(2, 0, d.len); Tensor v = d.vBuf.narrow(2, 0, d.len);
+             Tensor y = F.scaledDotProductAttention(d.q4, k, v, null, 0.0, false)) {
+            bh.consume(y);
+        }
     }
 
     @Benchmark
