@@ -203,7 +203,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "sample", description = "Run a training sample: spirals, mlp, iris, keras, cnn, lstm, transformer.")
+    @Command(name = "sample", description = "Run a training sample: spirals, mlp, iris, keras, cnn, lstm, transformer, bert-finetune, distributed.")
     static final class Samples implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Parameters(index = "0") String name;
@@ -219,8 +219,10 @@ public final class Main implements Callable<Integer> {
                 case "cnn" -> CnnClassifier.main(none);
                 case "lstm" -> LstmClassifier.main(none);
                 case "transformer" -> TransformerLM.main(none);
+                case "bert-finetune" -> BertFineTune.main(none);
+                case "distributed" -> DistributedTraining.main(none);
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "unknown sample '" + name
-                        + "' (spirals, mlp, iris, keras, cnn, lstm, transformer)");
+                        + "' (spirals, mlp, iris, keras, cnn, lstm, transformer, bert-finetune, distributed)");
             }
             return 0;
         }

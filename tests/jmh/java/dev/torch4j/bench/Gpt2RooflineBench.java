@@ -36,8 +36,8 @@ import dev.torch4j.models.gpt2.GPT2LMHeadModel;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1, time = 4)
-@Measurement(iterations = 3, time = 4)
+@Warmup(iterations = 3, time = 10)
+@Measurement(iterations = 3, time = 10)
 @Fork(value = 1, jvmArgsAppend = {"-Dorg.bytedeco.javacpp.nopointergc=true"})
 public class Gpt2RooflineBench {
     static final int THREADS = 2, PROMPT = 8;
