@@ -95,6 +95,53 @@ class MultiProcessTest {
         }
     }
 
+    @Test
+    void ddpTrainsATinyGpt2LikeOneProcessOnTheFullBatch(@TempDir Path dir) throws IOException {
+        String prefix = dir.resolve("gpt2").toString();
+        LocalLauncher.Result r = launcher(2).launch(Workers.GPT2Parity.class, prefix);
+        r.throwIfFailed();
+        Map<String, float[]> expected = gpt2ReferenceTraining();
+        assertTrue(expected.size() > 10, expected.keySet().toString());
+        for (int q = 0; q < 2; q++) {
+            assertTrue(r.worker(q).output().contains("rank " + q + " gpt2 done"), r.worker(q).output());
+            Map<String, float[]> got = read(Path.of(prefix + "." + q));
+            assertEquals(expected.keySet(), got.keySet());
+            for (String k : expected.keySet()) {
+                float[] e = expected.get(k), g = got.get(k);
+                assertEquals(e.length, g.length, k);
+                for (int i = 0; i < e.length; i++)
+                    assertEquals(e[i], g[i], TOL * (1 + Math.abs(e[i])), "rank " + q + " " + k + "[" + i + "] (gpt2)");
+            }
+        }
+    }
+
+    /** The tiny GPT-2 trained in this JVM on the full token batch from rank 0's initial weights. */
+    static Map<String, float[]> gpt2ReferenceTraining() {
+        int threads = Torch.getNumThreads();
+        Torch.setNumThreads(1);
+        try (Tensor ids = Workers.tokens()) {
+            Torch.manualSeed(Workers.MODEL_SEED);
+            try (Module m = Workers.gpt2(); SGD opt = Workers.lmSgd(m)) {
+                m.train();
+                float[] initial = m.namedParameters().values().iterator().next().toFloatArray();
+                for (int step = 0; step < Workers.LM_STEPS; step++) {
+                    try (Scope st = Torch.scope()) {
+                        opt.zeroGrad();
+                        Workers.lmLoss(m, ids).backward();
+                        opt.step();
+                    }
+                }
+                Map<String, float[]> out = new LinkedHashMap<>();
+                m.namedParameters().forEach((k, v) -> out.put(k, v.toFloatArray()));
+                float[] last = out.values().iterator().next();
+                assertFalse(java.util.Arrays.equals(initial, last), "training must change the weights");
+                return out;
+            }
+        } finally {
+            Torch.setNumThreads(threads);
+        }
+    }
+
     static Map<String, float[]> read(Path file) throws IOException {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
@@ -125,7 +172,16 @@ class MultiProcessTest {
 
     @Test
     void distributedTrainingSampleRuns() {
-        LocalLauncher.Result r = launcher(2).launch(dev.torch4j.samples.DistributedTraining.Worker.class, "2");
+        sampleRuns("mlp");
+    }
+
+    @Test
+    void distributedTrainingSampleTrainsTheTransformerLanguageModel() {
+        sampleRuns("lm");
+    }
+
+    private static void sampleRuns(String model) {
+        LocalLauncher.Result r = launcher(2).launch(dev.torch4j.samples.DistributedTraining.Worker.class, "2", model);
         r.throwIfFailed();
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("rank (\\d) epoch (\\d) loss ([0-9.]+) \\(mean over ranks ([0-9.]+)\\)");
         double[][] mean = new double[2][2];

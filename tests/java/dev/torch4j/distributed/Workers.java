@@ -17,6 +17,9 @@ import dev.torch4j.nn.MSELoss;
 import dev.torch4j.nn.Module;
 import dev.torch4j.nn.Sequential;
 import dev.torch4j.nn.Tanh;
+import dev.torch4j.nn.functional.F;
+import dev.torch4j.models.gpt2.GPT2Config;
+import dev.torch4j.models.gpt2.GPT2LMHeadModel;
 import dev.torch4j.optim.SGD;
 import dev.torch4j.optim.SGDOptions;
 
@@ -117,6 +120,66 @@ final class Workers {
                 pg.barrier();
             }
             System.out.println("rank " + r + " collectives ok");
+        }
+    }
+
+    // ------------------------------------------------------------------ tiny GPT-2 language model
+
+    static final int LM_BATCH = 8, LM_LEN = 12, LM_VOCAB = 50, LM_STEPS = 4;
+
+    /** A 2-layer GPT-2 with every dropout off, so that DDP and the single-process reference compute the same function. */
+    static GPT2LMHeadModel gpt2() {
+        return new GPT2LMHeadModel(new GPT2Config().vocabSize(LM_VOCAB).nPositions(16).nEmbd(16).nLayer(2).nHead(2)
+                .residPdrop(0).embdPdrop(0).attnPdrop(0));
+    }
+
+    /** The full batch of token ids {@code [LM_BATCH, LM_LEN]}, the same in every JVM. */
+    static Tensor tokens() {
+        Torch.manualSeed(4321);
+        return Torch.randint(0, LM_VOCAB, LM_BATCH, LM_LEN);
+    }
+
+    /** Next-token cross entropy: {@code logits[:, :-1]} against {@code ids[:, 1:]}, the mean over all predicted tokens. */
+    static Tensor lmLoss(Module model, Tensor ids) {
+        try (Scope s = Torch.scope()) {
+            long b = ids.size(0), t = ids.size(1);
+            Tensor logits = model.forward(ids);
+            Tensor pred = logits.narrow(1, 0, t - 1).reshape(b * (t - 1), LM_VOCAB);
+            Tensor target = ids.narrow(1, 1, t - 1).reshape(b * (t - 1));
+            return s.keep(F.crossEntropy(pred, target));
+        }
+    }
+
+    static SGD lmSgd(Module m) {
+        return new SGD(m.parameters(), new SGDOptions(0.5));
+    }
+
+    /** Trains {@link #gpt2()} with DDP on this rank's rows of {@link #tokens()}; writes the parameters to {@code args[0] + "." + rank}. */
+    static final class GPT2Parity {
+        public static void main(String[] args) throws Exception {
+            Torch.setNumThreads(1);
+            try (ProcessGroup pg = ProcessGroup.fromEnv(Backend.GLOO, Duration.ofSeconds(60)); Tensor ids = tokens()) {
+                int r = pg.rank(), w = pg.worldSize();
+                Torch.manualSeed(MODEL_SEED + r); // ranks start different: DDP must broadcast rank 0's weights
+                try (DistributedDataParallel ddp = new DistributedDataParallel(gpt2(), pg,
+                        new DistributedDataParallelOptions().bucketCapMb(0.01));
+                        SGD opt = lmSgd(ddp)) {
+                    check(ddp.bucketCount() > 1, "expected several buckets, got " + ddp.bucketCount());
+                    long rows = LM_BATCH / w;
+                    for (int step = 0; step < LM_STEPS; step++) {
+                        try (Scope s = Torch.scope()) {
+                            opt.zeroGrad();
+                            Tensor loss = lmLoss(ddp, ids.narrow(0, r * rows, rows));
+                            ddp.backward(loss);
+                            opt.step();
+                            System.out.printf("rank %d step %d lm loss %.6f%n", r, step, loss.item());
+                        }
+                    }
+                    write(Path.of(args[0] + "." + r), ddp.module().namedParameters());
+                }
+                pg.barrier();
+                System.out.println("rank " + r + " gpt2 done");
+            }
         }
     }
 
