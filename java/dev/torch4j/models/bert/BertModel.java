@@ -115,16 +115,19 @@ public class BertModel extends Module {
         }
     }
 
-    /** {@code LayerNorm(dropout(dense(h)) + input)} after attention. */
-    static final class BertSelfOutput extends Module {
+    /**
+     * {@code LayerNorm(dropout(dense(h)) + input)}: the residual block after attention ({@link BertSelfOutput},
+     * H -> H) and after the feed-forward layer ({@link BertLayerOutput}, intermediate -> H).
+     */
+    abstract static class ResidualOutput extends Module {
         final Linear dense;
         final LayerNorm layerNorm;
         final Dropout dropout;
 
         Int8Weights denseInt8;
 
-        BertSelfOutput(BertConfig c) {
-            dense = registerModule("dense", new Linear(c.hiddenSize(), c.hiddenSize()));
+        ResidualOutput(long inFeatures, BertConfig c) {
+            dense = registerModule("dense", new Linear(inFeatures, c.hiddenSize()));
             layerNorm = registerModule("LayerNorm", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true));
             dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb()));
         }
@@ -138,6 +141,13 @@ public class BertModel extends Module {
             closeAll(denseInt8);
             denseInt8 = null;
             super.close();
+        }
+    }
+
+    /** {@code LayerNorm(dropout(dense(h)) + input)} after attention (Hugging Face's {@code BertSelfOutput}). */
+    static final class BertSelfOutput extends ResidualOutput {
+        BertSelfOutput(BertConfig c) {
+            super(c.hiddenSize(), c);
         }
     }
 
@@ -192,29 +202,10 @@ public class BertModel extends Module {
         }
     }
 
-    /** {@code LayerNorm(dropout(dense(h)) + input)}, intermediate size → H (Hugging Face's {@code BertOutput} module). */
-    static final class BertLayerOutput extends Module {
-        final Linear dense;
-        final LayerNorm layerNorm;
-        final Dropout dropout;
-
-        Int8Weights denseInt8;
-
+    /** {@code LayerNorm(dropout(dense(h)) + input)}, intermediate size -> H (Hugging Face's {@code BertOutput} module). */
+    static final class BertLayerOutput extends ResidualOutput {
         BertLayerOutput(BertConfig c) {
-            dense = registerModule("dense", new Linear(c.intermediateSize(), c.hiddenSize()));
-            layerNorm = registerModule("LayerNorm", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true));
-            dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb()));
-        }
-
-        Tensor forward(Tensor hidden, Tensor input) {
-            return residualLayerNorm(this, layerNorm, dropout, project(dense, denseInt8, hidden, true), input); // (B, T, H)
-        }
-
-        @Override
-        public void close() {
-            closeAll(denseInt8);
-            denseInt8 = null;
-            super.close();
+            super(c.intermediateSize(), c);
         }
     }
 
