@@ -1,6 +1,5 @@
 package dev.torch4j;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.bytedeco.pytorch.BoolOptional;
@@ -31,9 +30,9 @@ public final class Autograd {
         for (int i = 0; i < inputs.size(); i++)
             if (!Tensor.h(inputs.get(i), "inputs[" + i + "]").requires_grad())
                 throw new IllegalArgumentException("inputs[" + i + "]: does not require grad");
-        try (TensorVector out = vector(outputs, "outputs");
-             TensorVector in = vector(inputs, "inputs");
-             TensorVector go = gradOutputs == null ? new TensorVector() : vector(gradOutputs, "gradOutputs");
+        try (TensorVector out = Tensor.vector(outputs, "outputs");
+             TensorVector in = Tensor.vector(inputs, "inputs");
+             TensorVector go = gradOutputs == null ? new TensorVector() : Tensor.vector(gradOutputs, "gradOutputs");
              BoolOptional retain = new BoolOptional(retainGraph || createGraph)) {
             return Tensor.list(() -> torch.grad(out, in, go, retain, createGraph, true)).stream()
                     .map(Autograd::nullIfUndefined).toList();
@@ -48,9 +47,4 @@ public final class Autograd {
         return null;
     }
 
-    private static TensorVector vector(List<Tensor> ts, String name) {
-        List<org.bytedeco.pytorch.Tensor> hs = new ArrayList<>(ts.size());
-        for (int i = 0; i < ts.size(); i++) hs.add(Tensor.h(ts.get(i), name + "[" + i + "]"));
-        return new TensorVector(hs.toArray(new org.bytedeco.pytorch.Tensor[0]));
-    }
 }

@@ -246,7 +246,7 @@ public final class NN {
      */
     public static RnnResult lstm(Tensor input, Tensor h0, Tensor c0, List<Tensor> params, boolean hasBiases, long numLayers,
                                  double dropout, boolean train, boolean bidirectional, boolean batchFirst) {
-        try (TensorVector hx = vector(List.of(h0, c0), "hx"); TensorVector ps = vector(params, "params")) {
+        try (TensorVector hx = Tensor.vector(List.of(h0, c0), "hx"); TensorVector ps = Tensor.vector(params, "params")) {
             T_TensorTensorTensor_T r;
             try {
                 r = torch.lstm(Tensor.h(input, "input"), hx, ps, hasBiases, numLayers, dropout, train, bidirectional, batchFirst);
@@ -263,7 +263,7 @@ public final class NN {
     /** LibTorch's fused GRU ({@code mode = "GRU"}) or Elman RNN ({@code "RNN_TANH"}, {@code "RNN_RELU"}). */
     public static RnnResult rnn(String mode, Tensor input, Tensor h0, List<Tensor> params, boolean hasBiases, long numLayers,
                                 double dropout, boolean train, boolean bidirectional, boolean batchFirst) {
-        try (TensorVector ps = vector(params, "params")) {
+        try (TensorVector ps = Tensor.vector(params, "params")) {
             org.bytedeco.pytorch.Tensor in = Tensor.h(input, "input"), hx = Tensor.h(h0, "h0");
             T_TensorTensor_T r;
             try {
@@ -282,9 +282,4 @@ public final class NN {
         }
     }
 
-    private static TensorVector vector(List<Tensor> ts, String name) {
-        org.bytedeco.pytorch.Tensor[] hs = new org.bytedeco.pytorch.Tensor[ts.size()];
-        for (int i = 0; i < hs.length; i++) hs[i] = Tensor.h(ts.get(i), name + "[" + i + "]");
-        return new TensorVector(hs);
-    }
 }

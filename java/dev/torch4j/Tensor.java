@@ -1006,6 +1006,13 @@ public final class Tensor implements AutoCloseable {
         return list(() -> h().unbind(dim));
     }
 
+    /** A native vector of the live handles of {@code ts}; names the offending element when one is null or closed. */
+    static TensorVector vector(List<Tensor> ts, String name) {
+        org.bytedeco.pytorch.Tensor[] hs = new org.bytedeco.pytorch.Tensor[ts.size()];
+        for (int i = 0; i < hs.length; i++) hs[i] = h(ts.get(i), name + "[" + i + "]");
+        return new TensorVector(hs);
+    }
+
     static List<Tensor> list(java.util.function.Supplier<TensorVector> op) {
         TensorVector v;
         try {

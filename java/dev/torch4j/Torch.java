@@ -434,7 +434,7 @@ public final class Torch {
     /** Concatenates along an existing dimension. */
     public static Tensor cat(List<Tensor> tensors, long dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
-        try (TensorVector v = vector(tensors, "tensors"); TensorArrayRef r = new TensorArrayRef(v)) {
+        try (TensorVector v = Tensor.vector(tensors, "tensors"); TensorArrayRef r = new TensorArrayRef(v)) {
             return Tensor.call(() -> torch.cat(r, dim));
         }
     }
@@ -442,7 +442,7 @@ public final class Torch {
     /** Stacks along a new dimension. */
     public static Tensor stack(List<Tensor> tensors, long dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
-        try (TensorVector v = vector(tensors, "tensors"); TensorArrayRef r = new TensorArrayRef(v)) {
+        try (TensorVector v = Tensor.vector(tensors, "tensors"); TensorArrayRef r = new TensorArrayRef(v)) {
             return Tensor.call(() -> torch.stack(r, dim));
         }
     }
@@ -455,14 +455,9 @@ public final class Torch {
     /** Einstein summation, e.g. {@code einsum("bij,bjk->bik", a, b)}. */
     public static Tensor einsum(String equation, Tensor... operands) {
         Objects.requireNonNull(equation, "equation");
-        try (TensorVector v = vector(Arrays.asList(operands), "operands"); TensorArrayRef r = new TensorArrayRef(v)) {
+        try (TensorVector v = Tensor.vector(Arrays.asList(operands), "operands"); TensorArrayRef r = new TensorArrayRef(v)) {
             return Tensor.call(() -> torch.einsum(equation, r));
         }
     }
 
-    private static TensorVector vector(List<Tensor> ts, String name) {
-        org.bytedeco.pytorch.Tensor[] hs = new org.bytedeco.pytorch.Tensor[ts.size()];
-        for (int i = 0; i < hs.length; i++) hs[i] = Tensor.h(ts.get(i), name + "[" + i + "]");
-        return new TensorVector(hs);
-    }
 }
