@@ -108,6 +108,23 @@ int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const float *scale
                              int64_t rows, int64_t in_features, int64_t out_features, int num_threads, t4j_stream stream);
 
 /*
+ * Float32 linear with a fused epilogue: y[r, o] = act(sum_k x[r, k] W(o, k) + bias[o])
+ *   x [rows, in_features], y [rows, out_features], row-major contiguous; bias [out_features] or NULL;
+ *   weight_layout 0: w is [out_features, in_features], W(o, k) = w[o * in + k] (torch.nn.Linear);
+ *   weight_layout 1: w is [in_features, out_features], W(o, k) = w[k * out + o] (GPT-2's Conv1D, x @ w);
+ *   activation 0: none, 1: exact GELU (z Phi(z)), 2: tanh GELU.
+ * Float32 accumulation (summation order differs from LibTorch's). The AVX-512 CPU version streams the weights
+ * once for rows <= 4 and otherwise packs them per call into a thread-local buffer (about 4 * in * out bytes,
+ * kept for the next call) for a blocked GEMM; without AVX-512 a slow scalar loop runs (callers should prefer
+ * LibTorch there). Uses at most num_threads threads of the persistent pool (>= 1). The CUDA version ignores
+ * num_threads. y must not overlap an input.
+ */
+int t4j_linear_f32_cpu(const float *x, const float *w, const float *bias, float *y, int64_t rows, int64_t in_features,
+                       int64_t out_features, int weight_layout, int activation, int num_threads, t4j_stream stream);
+int t4j_linear_f32_cuda(const float *x, const float *w, const float *bias, float *y, int64_t rows, int64_t in_features,
+                        int64_t out_features, int weight_layout, int activation, int num_threads, t4j_stream stream);
+
+/*
  * Decode attention: one query row per (batch, head) against a key/value cache, float32:
  *   out[b, h, :] = sum_{t < lengths[b]} softmax_t(scale * <q[b, h, :], k[b, h, t, :]>) v[b, h, t, :]
  *   q, out [batch, heads, head_dim]; k, v [batch, heads, max_len, head_dim], all contiguous row-major;

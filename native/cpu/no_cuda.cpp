@@ -39,3 +39,8 @@ extern "C" int t4j_decode_attention_f32_cuda(const float *, const float *, const
                                              int64_t, int64_t, int64_t, int64_t, float, int, t4j_stream) {
     return no_cuda();
 }
+
+extern "C" int t4j_linear_f32_cuda(const float *, const float *, const float *, float *, int64_t, int64_t, int64_t, int,
+                                   int, int, t4j_stream) {
+    return no_cuda();
+}

@@ -378,6 +378,81 @@ void test_decode_attention_cpu() {
     check(std::memcmp(o1.data(), o4.data(), o1.size() * sizeof(float)) == 0, "decode_attention result independent of num_threads");
 }
 
+// act(x W^T + b) in double; W(o, k) per layout (0: w[o * in + k], 1: w[k * out + o]). abs_terms receives
+// sum_k |x w| + |b| per output (the scale of the float32 summation error).
+std::vector<double> linear_ref(const std::vector<float> &x, const std::vector<float> &w, const float *bias, int64_t rows,
+                               int64_t in, int64_t out, int layout, int act, std::vector<double> *abs_terms) {
+    std::vector<double> y(rows * out);
+    abs_terms->assign(rows * out, 0.0);
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t o = 0; o < out; ++o) {
+            double acc = bias ? bias[o] : 0.0, mag = bias ? std::fabs(bias[o]) : 0.0;
+            for (int64_t k = 0; k < in; ++k) {
+                double t = static_cast<double>(x[r * in + k]) * (layout == 0 ? w[o * in + k] : w[k * out + o]);
+                acc += t;
+                mag += std::fabs(t);
+            }
+            y[r * out + o] = act == 1 ? gelu_exact_ref(acc) : act == 2 ? gelu_ref(acc) : acc;
+            (*abs_terms)[r * out + o] = mag;
+        }
+    return y;
+}
+
+void test_linear_cpu() {
+    // Rows cross the GEMV/GEMM switch (4) and the 12-row tile; in crosses the 16-lane and 512 k-block edges; out
+    // crosses the 16/32-column panel edges.
+    const int64_t rows_list[] = {0, 1, 2, 3, 4, 5, 12, 13, 25};
+    const int64_t ins[] = {0, 1, 15, 16, 17, 65, 513};
+    const int64_t outs[] = {1, 15, 16, 17, 32, 33, 70};
+    for (int layout = 0; layout <= 1; ++layout)
+        for (int act = 0; act <= 2; ++act)
+            for (int64_t rows : rows_list)
+                for (int64_t in : ins)
+                    for (int64_t out : outs) {
+                        bool with_bias = (rows + in + out + act) % 2 == 0;
+                        std::string tag = " layout=" + std::to_string(layout) + " act=" + std::to_string(act) +
+                                          " rows=" + std::to_string(rows) + " in=" + std::to_string(in) +
+                                          " out=" + std::to_string(out) + " bias=" + std::to_string(with_bias);
+                        std::vector<float> x = random_input(rows * in, 201 + in), w = random_input(in * out, 202 + out),
+                                           bias = random_input(out, 203);
+                        for (auto &v : w) v *= 0.1f;
+                        const float *bp = with_bias ? bias.data() : nullptr;
+                        std::vector<float> y(rows * out + 1, 9.0f), y3(rows * out + 1, 9.0f);
+                        int st = t4j_linear_f32_cpu(x.data(), w.data(), bp, y.data(), rows, in, out, layout, act, 1, nullptr);
+                        check(st == T4J_OK, "linear status" + tag + " " + t4j_last_error());
+                        check(y[rows * out] == 9.0f, "linear writes nothing past the end" + tag);
+                        std::vector<double> mag;
+                        std::vector<double> want = linear_ref(x, w, bp, rows, in, out, layout, act, &mag);
+                        bool ok = true;
+                        for (int64_t i = 0; i < rows * out; ++i)
+                            // Summation error (GELU' <= 1.13 carries it through) plus the activation's own rounding.
+                            ok = ok && std::fabs(y[i] - want[i]) <= 1e-5 + 1.3e-6 * (1.13 * mag[i] + std::fabs(want[i]));
+                        check(ok, "linear values" + tag);
+                        st = t4j_linear_f32_cpu(x.data(), w.data(), bp, y3.data(), rows, in, out, layout, act, 3, nullptr);
+                        check(st == T4J_OK && std::memcmp(y.data(), y3.data(), y.size() * sizeof(float)) == 0,
+                              "linear result independent of num_threads" + tag);
+                    }
+    // Big enough to spread over the pool on both paths.
+    for (int64_t rows : {1, 3, 40})
+        for (int layout = 0; layout <= 1; ++layout) {
+            int64_t in = 700, out = 650;
+            std::vector<float> x = random_input(rows * in, 211), w = random_input(in * out, 212);
+            std::vector<float> y1(rows * out), y4(rows * out);
+            check(t4j_linear_f32_cpu(x.data(), w.data(), nullptr, y1.data(), rows, in, out, layout, 0, 1, nullptr) == T4J_OK &&
+                      t4j_linear_f32_cpu(x.data(), w.data(), nullptr, y4.data(), rows, in, out, layout, 0, 4, nullptr) == T4J_OK,
+                  "linear threaded status");
+            check(std::memcmp(y1.data(), y4.data(), y1.size() * sizeof(float)) == 0,
+                  "linear threaded result independent of num_threads rows=" + std::to_string(rows));
+        }
+    float a[4] = {0}, b[4] = {0};
+    check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 2, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear layout 2 rejected");
+    check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 0, 3, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear activation 3 rejected");
+    check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 0, 0, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear num_threads 0 rejected");
+    check(t4j_linear_f32_cpu(a, a, nullptr, b, -1, 2, 2, 0, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear negative rows rejected");
+    check(t4j_linear_f32_cpu(nullptr, a, nullptr, b, 1, 2, 2, 0, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear null x rejected");
+    check(std::strstr(t4j_last_error(), "null") != nullptr, "linear null message");
+}
+
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
     check(t4j_abi_version() == 1, "abi version is 1");
@@ -412,6 +487,7 @@ void test_cpu() {
     test_bias_gelu_cpu();
     test_add_layernorm_cpu();
     test_int8_linear_cpu();
+    test_linear_cpu();
     test_decode_attention_cpu();
 }
 
@@ -501,6 +577,22 @@ void test_fused_cuda() {
             for (float *p : {dX, dS, dB, dY}) cudaFree(p);
             cudaFree(dW);
         }
+    for (int layout = 0; layout <= 1; ++layout)
+        for (int act = 0; act <= 2; ++act)
+            for (int64_t rows : {1, 5, 40}) {
+                int64_t in = 77, out = 45;
+                std::string tag = " layout=" + std::to_string(layout) + " act=" + std::to_string(act) + " rows=" + std::to_string(rows);
+                std::vector<float> x = random_input(rows * in, 81), w = random_input(in * out, 82), bias = random_input(out, 83), y(rows * out);
+                float *dX = to_device(x), *dW = to_device(w), *dB = to_device(bias), *dY = to_device(y);
+                check(t4j_linear_f32_cuda(dX, dW, dB, dY, rows, in, out, layout, act, 1, nullptr) == T4J_OK, "cuda linear" + tag);
+                std::vector<float> gy = to_host(dY, rows * out);
+                std::vector<double> mag;
+                std::vector<double> want = linear_ref(x, w, bias.data(), rows, in, out, layout, act, &mag);
+                bool ok = true;
+                for (int64_t i = 0; i < rows * out; ++i) ok = ok && std::fabs(gy[i] - want[i]) <= 1e-5 + 1.3e-6 * (1.13 * mag[i] + std::fabs(want[i]));
+                check(ok, "cuda linear values" + tag);
+                for (float *p : {dX, dW, dB, dY}) cudaFree(p);
+            }
     for (int64_t dim : {1, 33, 64, 256})
         for (int64_t max_len : {1, 5, 130}) {
             int64_t batch = 3, heads = 2, nq = batch * heads * dim, nkv = nq * max_len;

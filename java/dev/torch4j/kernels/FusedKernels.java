@@ -47,4 +47,12 @@ public final class FusedKernels {
         }
         return true;
     }
+
+    /**
+     * As {@link #applies(Tensor...)}, for {@link Kernels#linear}: also requires the CPU path that is faster than
+     * LibTorch's matmul ({@link Kernels#linearIsFast()}).
+     */
+    public static boolean appliesToLinear(Tensor... tensors) {
+        return applies(tensors) && Kernels.linearIsFast();
+    }
 }

@@ -256,6 +256,86 @@ public final class Kernels {
         }
     }
 
+    // ------------------------------------------------------------------ float32 linear
+
+    /** How a linear layer stores its weight matrix. */
+    public enum WeightLayout {
+        /** {@code [out, in]}, as {@code torch.nn.Linear}: {@code y = x W^T}. */
+        OUT_IN,
+        /** {@code [in, out]}, as GPT-2's {@code Conv1D}: {@code y = x W}. */
+        IN_OUT
+    }
+
+    /** The activation fused into {@link #linear}'s epilogue. */
+    public enum Activation {
+        /** The plain linear. */
+        NONE,
+        /** Exact GELU, {@code z Phi(z)} ({@code approximate = "none"}). */
+        GELU,
+        /** tanh-approximated GELU ({@code approximate = "tanh"}). */
+        GELU_TANH;
+
+        /** The activation of a GELU's {@code approximate} argument ({@code "none"} or {@code "tanh"}). */
+        public static Activation gelu(String approximate) {
+            return approximateCode(approximate) == 0 ? GELU : GELU_TANH;
+        }
+    }
+
+    /**
+     * Whether {@link #linear} runs its fast code path on this CPU (AVX-512). Without it the CPU kernel is a slow
+     * reference loop, so models keep LibTorch's matmul there.
+     */
+    public static boolean linearIsFast() {
+        return LINEAR_FAST;
+    }
+
+    private static final boolean LINEAR_FAST = "avx512".equals(NativeKernels.t4j_cpu_isa());
+
+    /**
+     * {@code act(x W^T + bias)} ({@link WeightLayout#OUT_IN}) or {@code act(x W + bias)} ({@link WeightLayout#IN_OUT}) in
+     * one pass: x float32 {@code [..., in]}, weight float32 2-D in the given layout, bias float32 {@code [out]} or null;
+     * returns a new float32 {@code [..., out]}. Equals {@code F.linear(x, W, bias)} (then the activation) up to float32
+     * summation order. The CPU kernel streams the weights once for up to 4 rows (decode) and otherwise runs a packed,
+     * register-blocked GEMM, on up to {@link Torch#getNumThreads()} threads of its own pool. Inference only: no argument
+     * may require grad while grad mode is on.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias, WeightLayout layout, Activation activation) {
+        if (layout == null || activation == null) throw new NullPointerException("layout and activation must not be null");
+        checkFloat(x, "x", DType.FLOAT32);
+        checkFloat(weight, "weight", DType.FLOAT32);
+        if (weight.dim() != 2)
+            throw new IllegalArgumentException("weight: expected a 2-D tensor (" + (layout == WeightLayout.OUT_IN ? "[out, in]" : "[in, out]")
+                    + "), got shape " + java.util.Arrays.toString(weight.shape()));
+        long in = layout == WeightLayout.OUT_IN ? weight.size(1) : weight.size(0);
+        long out = layout == WeightLayout.OUT_IN ? weight.size(0) : weight.size(1);
+        if (x.dim() < 1 || x.size(-1) != in)
+            throw new IllegalArgumentException("x: expected shape [..., " + in + "] (in_features of weight " + java.util.Arrays.toString(weight.shape())
+                    + ", " + layout + "), got " + java.util.Arrays.toString(x.shape()));
+        sameDevice("linear", weight, "weight", x, "x");
+        String composite = "F.linear(x, weight, bias)";
+        if (bias != null) {
+            checkFloat(bias, "bias", DType.FLOAT32);
+            if (bias.dim() != 1 || bias.size(0) != out)
+                throw new IllegalArgumentException("bias: expected shape [" + out + "] (out_features), got " + java.util.Arrays.toString(bias.shape()));
+            sameDevice("linear", bias, "bias", x, "x");
+            noGrad("linear", bias, "bias", composite);
+        }
+        noGrad("linear", x, "x", composite);
+        noGrad("linear", weight, "weight", composite);
+        long[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        long rows = numelOf(java.util.Arrays.copyOf(shape, shape.length - 1));
+        try (Tensor xc = x.contiguous(); Tensor wc = weight.contiguous(); Tensor bc = bias == null ? null : bias.contiguous()) {
+            Tensor y = newTensor(shape, DType.FLOAT32, x.device());
+            Pointer bp = bc == null ? null : ptr(bc);
+            int threads = Math.max(1, Torch.getNumThreads());
+            int lay = layout.ordinal(), act = activation.ordinal();
+            return guarded(y, () -> status("linear", xc.device().isCuda()
+                    ? NativeKernels.t4j_linear_f32_cuda(ptr(xc), ptr(wc), bp, ptr(y), rows, in, out, lay, act, threads, CudaStreams.current(xc))
+                    : NativeKernels.t4j_linear_f32_cpu(ptr(xc), ptr(wc), bp, ptr(y), rows, in, out, lay, act, threads, null)));
+        }
+    }
+
     // ------------------------------------------------------------------ decode attention
 
     /**

@@ -86,6 +86,16 @@ final class NativeKernels {
                                                @Cast("float*") Pointer y, long rows, long inFeatures, long outFeatures,
                                                int numThreads, @Cast("t4j_stream") Pointer stream);
 
+    static native int t4j_linear_f32_cpu(@Cast("const float*") Pointer x, @Cast("const float*") Pointer w,
+                                         @Cast("const float*") Pointer bias, @Cast("float*") Pointer y, long rows, long inFeatures,
+                                         long outFeatures, int weightLayout, int activation, int numThreads,
+                                         @Cast("t4j_stream") Pointer stream);
+
+    static native int t4j_linear_f32_cuda(@Cast("const float*") Pointer x, @Cast("const float*") Pointer w,
+                                          @Cast("const float*") Pointer bias, @Cast("float*") Pointer y, long rows, long inFeatures,
+                                          long outFeatures, int weightLayout, int activation, int numThreads,
+                                          @Cast("t4j_stream") Pointer stream);
+
     static native int t4j_decode_attention_f32_cpu(@Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
                                                    @Cast("const float*") Pointer v, @Cast("const int64_t*") Pointer lengths,
                                                    @Cast("float*") Pointer out, long batch, long heads, long maxLen, long headDim,

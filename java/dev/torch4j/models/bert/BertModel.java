@@ -181,6 +181,11 @@ public class BertModel extends Module {
         @Override
         public Tensor forward(Tensor hidden) {
             String approximate = act == BertConfig.Activation.GELU ? "none" : act == BertConfig.Activation.GELU_TANH ? "tanh" : null;
+            if (approximate != null && (denseInt8 == null || !denseInt8.serves(hidden, dense.weight()))
+                    && FusedKernels.appliesToLinear(hidden, dense.weight(), dense.bias()))
+                // Bias and GELU run in the linear kernel's epilogue.
+                return Kernels.linear(hidden, dense.weight(), dense.bias(), Kernels.WeightLayout.OUT_IN,
+                        Kernels.Activation.gelu(approximate));                                 // (B, T, I)
             if (approximate != null && FusedKernels.applies(hidden, dense.weight(), dense.bias()))
                 // The bias add is fused into the GELU kernel.
                 return Kernels.biasGelu(project(dense, denseInt8, hidden, false), dense.bias(), approximate); // (B, T, I)
@@ -213,10 +218,13 @@ public class BertModel extends Module {
 
     /**
      * {@code x W^T}, plus the bias when {@code withBias}: the int8 kernel when {@code int8} serves x (a decode-sized
-     * input, no graph recorded; see {@link Int8Weights#serves}), else LibTorch on the float weight.
+     * input, no graph recorded; see {@link Int8Weights#serves}), else torch4j's float32 linear kernel where the fused
+     * kernels apply ({@link FusedKernels#appliesToLinear}), else LibTorch on the float weight.
      */
     static Tensor project(Linear l, Int8Weights int8, Tensor x, boolean withBias) {
         if (int8 != null && int8.serves(x, l.weight())) return Kernels.int8Linear(x, int8, withBias ? l.bias() : null);
+        if (FusedKernels.appliesToLinear(x, l.weight(), l.bias()))
+            return Kernels.linear(x, l.weight(), withBias ? l.bias() : null, Kernels.WeightLayout.OUT_IN, Kernels.Activation.NONE);
         return withBias ? l.forward(x) : x.matmul(l.weight().t());
     }
 

@@ -28,7 +28,9 @@ import dev.torch4j.generation.Generator;
 import dev.torch4j.generation.KVCache;
 import dev.torch4j.generation.TokenListener;
 import dev.torch4j.io.SafeTensors;
+import dev.torch4j.kernels.FusedKernels;
 import dev.torch4j.kernels.Int8AccuracyReport;
+import dev.torch4j.kernels.Kernels;
 import dev.torch4j.nn.Module;
 
 /**
@@ -228,7 +230,10 @@ public class GPT2LMHeadModel extends Module implements CausalLM {
     public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
         try (Scope s = Torch.scope()) {
             Tensor hidden = transformer.forward(inputIds, attentionMask, positionIds, cache);   // (B, T, C)
-            return s.keep(hidden.matmul(transformer.wte().weight().t()));                        // (B, T, V)
+            Tensor wte = transformer.wte().weight();                                              // (V, C)
+            if (FusedKernels.appliesToLinear(hidden, wte))
+                return s.keep(Kernels.linear(hidden, wte, null, Kernels.WeightLayout.OUT_IN, Kernels.Activation.NONE));
+            return s.keep(hidden.matmul(wte.t()));                                                // (B, T, V)
         }
     }
 

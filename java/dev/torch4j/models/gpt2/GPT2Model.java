@@ -65,13 +65,16 @@ public class GPT2Model extends Module {
 
         /**
          * {@code x W}, plus {@code b} when {@code withBias}: after {@link #quantizeInt8()}, decode-sized inputs run
-         * the int8 kernel ({@link Int8Weights#serves}); everything else runs LibTorch's matmul on {@code weight}.
+         * the int8 kernel ({@link Int8Weights#serves}); otherwise torch4j's float32 linear kernel where the fused kernels
+         * apply ({@link FusedKernels#appliesToLinear}), else LibTorch's matmul on {@code weight}.
          */
         Tensor project(Tensor x, boolean withBias) {
             if (x.dim() == 0 || x.size(-1) != in)
                 throw new IllegalArgumentException("Conv1D input: expected last dimension " + in + ", got shape "
                         + Arrays.toString(x.shape()));
             if (int8 != null && int8.serves(x, weight())) return Kernels.int8Linear(x, int8, withBias ? bias() : null);
+            if (FusedKernels.appliesToLinear(x, weight(), bias()))
+                return Kernels.linear(x, weight(), withBias ? bias() : null, Kernels.WeightLayout.IN_OUT, Kernels.Activation.NONE);
             try (Scope s = Torch.scope()) {
                 Tensor y = x.matmul(weight());
                 return s.keep(withBias ? y.add_(bias()) : y);
@@ -88,6 +91,10 @@ public class GPT2Model extends Module {
 
         boolean isQuantized() {
             return int8 != null;
+        }
+
+        boolean servesInt8(Tensor x) {
+            return int8 != null && int8.serves(x, weight());
         }
 
         @Override
@@ -187,6 +194,12 @@ public class GPT2Model extends Module {
                     case "gelu" -> "none";
                     default -> null;
                 };
+                if (approximate != null && !cFc.servesInt8(x) && FusedKernels.appliesToLinear(x, cFc.weight(), cFc.bias())) {
+                    // Bias and GELU run in the linear kernel's epilogue.
+                    Tensor h = Kernels.linear(x, cFc.weight(), cFc.bias(), Kernels.WeightLayout.IN_OUT,
+                            Kernels.Activation.gelu(approximate));                                // (B, T, 4C)
+                    return s.keep(dropout.forward(cProj.forward(h)));
+                }
                 if (approximate != null && FusedKernels.applies(x, cFc.weight(), cFc.bias())) {
                     // Conv1D is x W + b: the bias add is fused into the GELU kernel.
                     Tensor h = Kernels.biasGelu(cFc.project(x, false), cFc.bias(), approximate);  // (B, T, 4C)
