@@ -125,6 +125,28 @@ int t4j_linear_f32_cuda(const float *x, const float *w, const float *bias, float
                         int64_t out_features, int weight_layout, int activation, int num_threads, t4j_stream stream);
 
 /*
+ * Multi-head attention for encoders and prompts, fused (scores, mask, softmax, weighted sum), float32:
+ *   s[i, j] = scale * <q[b, i, h, :], k[b, j, h, :]> over the keys j that row i sees: key_mask[b, j] != 0
+ *   (key_mask uint8 [batch, kv_len], NULL = all) and, when causal != 0, j <= i + kv_len - q_len;
+ *   out[b, i, h, :] = sum_j softmax_j(s[i, :]) v[b, j, h, :], zeros for a row that sees no key.
+ * q, k, v are addressed as base + b * batch_stride + t * token_stride + h * head_stride + d (element strides,
+ * head_dim contiguous), so [B, T, H * D] projections and [B, H, T, D] caches are read in place; out is
+ * [batch, q_len, heads, head_dim] contiguous. The CPU version splits (batch, head) pairs over at most
+ * num_threads threads (>= 1); the CUDA version ignores num_threads and needs kv_len <= 8192. out must not
+ * overlap an input.
+ */
+int t4j_attention_f32_cpu(const float *q, const float *k, const float *v, const uint8_t *key_mask, float *out, int64_t batch,
+                          int64_t heads, int64_t q_len, int64_t kv_len, int64_t head_dim, int64_t q_batch_stride,
+                          int64_t q_token_stride, int64_t q_head_stride, int64_t k_batch_stride, int64_t k_token_stride,
+                          int64_t k_head_stride, int64_t v_batch_stride, int64_t v_token_stride, int64_t v_head_stride,
+                          float scale, int causal, int num_threads, t4j_stream stream);
+int t4j_attention_f32_cuda(const float *q, const float *k, const float *v, const uint8_t *key_mask, float *out, int64_t batch,
+                           int64_t heads, int64_t q_len, int64_t kv_len, int64_t head_dim, int64_t q_batch_stride,
+                           int64_t q_token_stride, int64_t q_head_stride, int64_t k_batch_stride, int64_t k_token_stride,
+                           int64_t k_head_stride, int64_t v_batch_stride, int64_t v_token_stride, int64_t v_head_stride,
+                           float scale, int causal, int num_threads, t4j_stream stream);
+
+/*
  * Decode attention: one query row per (batch, head) against a key/value cache, float32:
  *   out[b, h, :] = sum_{t < lengths[b]} softmax_t(scale * <q[b, h, :], k[b, h, t, :]>) v[b, h, t, :]
  *   q, out [batch, heads, head_dim]; k, v [batch, heads, max_len, head_dim], all contiguous row-major;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cpu/thread_pool.h"
+#include "cpu/transpose.h"
 #include "cpu/vmath.h"
 #include "internal.h"
 
@@ -86,33 +87,6 @@ T4J_AVX512 inline void store_epilogue(float *y, __m512 acc, const float *bias, i
 
 // -------- GEMM: packing
 
-// dst[c * ldd + r] = src[r * ld + c] for r < 16, c < ncols; rows r >= nrows read as zeros. An in-register 16 x 16
-// transpose (unpack, shuffle within 128-bit lanes, then across lanes).
-T4J_AVX512 void transpose16(const float *src, int64_t ld, int nrows, int ncols, float *dst, int64_t ldd) {
-    __mmask16 mc = tail_mask(ncols);
-    __m512 r[16], t[16];
-    for (int i = 0; i < 16; ++i) r[i] = i < nrows ? _mm512_maskz_loadu_ps(mc, src + i * ld) : _mm512_setzero_ps();
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    // r[4g + c], lane L: rows 4g..4g+3 at column 4L + c.
-    for (int g = 0; g < 4; ++g) {
-        r[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-        r[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
-        r[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-        r[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
-    }
-    for (int c = 0; c < 4; ++c) {
-        __m512 v0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88), v1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xDD);
-        __m512 w0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88), w1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xDD);
-        __m512 col[4] = {_mm512_shuffle_f32x4(v0, w0, 0x88), _mm512_shuffle_f32x4(v1, w1, 0x88),
-                         _mm512_shuffle_f32x4(v0, w0, 0xDD), _mm512_shuffle_f32x4(v1, w1, 0xDD)};  // columns c, 4+c, 8+c, 12+c
-        for (int l = 0; l < 4; ++l)
-            if (4 * l + c < ncols) _mm512_storeu_ps(dst + (4 * l + c) * ldd, col[l]);
-    }
-}
-
 // Panels [p0, p1) of the weights: packed[(p - p0) * in * 32 + k * 32 + j] = W(p * 32 + j, k), zero beyond out.
 T4J_AVX512 void pack_panels(const float *w, int layout, int64_t in, int64_t out, int64_t p0, int64_t p1, float *packed) {
     for (int64_t p = p0; p < p1; ++p) {
@@ -128,8 +102,8 @@ T4J_AVX512 void pack_panels(const float *w, int layout, int64_t in, int64_t out,
         } else {
             for (int64_t k = 0; k < in; k += 16) {
                 int kn = static_cast<int>(std::min<int64_t>(16, in - k));
-                transpose16(w + n0 * in + k, in, static_cast<int>(std::min<int64_t>(16, n)), kn, dst + k * kNr, kNr);
-                transpose16(w + (n0 + 16) * in + k, in, static_cast<int>(std::max<int64_t>(0, n - 16)), kn, dst + k * kNr + 16, kNr);
+                t4j::transpose16(w + n0 * in + k, in, static_cast<int>(std::min<int64_t>(16, n)), kn, dst + k * kNr, kNr);
+                t4j::transpose16(w + (n0 + 16) * in + k, in, static_cast<int>(std::max<int64_t>(0, n - 16)), kn, dst + k * kNr + 16, kNr);
             }
         }
     }

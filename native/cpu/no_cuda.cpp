@@ -44,3 +44,9 @@ extern "C" int t4j_linear_f32_cuda(const float *, const float *, const float *, 
                                    int, int, t4j_stream) {
     return no_cuda();
 }
+
+extern "C" int t4j_attention_f32_cuda(const float *, const float *, const float *, const uint8_t *, float *, int64_t, int64_t,
+                                      int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                                      int64_t, int64_t, float, int, int, t4j_stream) {
+    return no_cuda();
+}

@@ -453,6 +453,85 @@ void test_linear_cpu() {
     check(std::strstr(t4j_last_error(), "null") != nullptr, "linear null message");
 }
 
+// Attention against a double reference with explicit strides (a fused q projection, KV caches), masks, causal rows.
+struct AttnCase {
+    int64_t batch, heads, q_len, kv_len, dim;
+    bool causal, masked;
+};
+
+void test_attention_cpu() {
+    const AttnCase cases[] = {{1, 1, 1, 1, 1, false, false},  {2, 3, 5, 5, 16, false, true},  {2, 2, 17, 17, 32, false, true},
+                              {1, 2, 4, 9, 33, true, false},  {3, 1, 13, 13, 64, true, true}, {1, 1, 7, 70, 65, false, true},
+                              {2, 2, 3, 130, 130, true, true}, {1, 1, 2, 0, 8, false, false}, {2, 1, 6, 6, 15, true, true}};
+    for (const AttnCase &c : cases)
+        for (int threads : {1, 3}) {
+            std::string tag = " B=" + std::to_string(c.batch) + " H=" + std::to_string(c.heads) + " T=" + std::to_string(c.q_len) +
+                              " S=" + std::to_string(c.kv_len) + " D=" + std::to_string(c.dim) + " causal=" + std::to_string(c.causal) +
+                              " masked=" + std::to_string(c.masked) + " threads=" + std::to_string(threads);
+            int64_t B = c.batch, H = c.heads, T = c.q_len, S = c.kv_len, D = c.dim, cap = S + 3;
+            // q inside a fused [B, T, 3, H, D] projection; k and v as [B, H, cap, D] caches (cap > S: slots past S are NaN).
+            std::vector<float> qkv = random_input(B * T * 3 * H * D, 301 + D), k = random_input(B * H * cap * D, 302 + S),
+                               v = random_input(B * H * cap * D, 303 + T);
+            for (int64_t bh = 0; bh < B * H; ++bh)
+                for (int64_t t = S; t < cap; ++t)
+                    for (int64_t i = 0; i < D; ++i) k[(bh * cap + t) * D + i] = v[(bh * cap + t) * D + i] = NAN;
+            std::vector<uint8_t> mask(B * S, 1);
+            if (c.masked)
+                for (int64_t b = 0; b < B; ++b)
+                    for (int64_t j = 0; j < S; ++j) mask[b * S + j] = b == 1 ? 0 : static_cast<uint8_t>((j * 7 + b) % 3 != 0);
+            int64_t qs[3] = {T * 3 * H * D, 3 * H * D, D}, ks[3] = {H * cap * D, D, cap * D};
+            float scale = 1.0f / std::sqrt(static_cast<float>(D));
+            std::vector<float> out(B * T * H * D + 1, 5.0f);
+            int st = t4j_attention_f32_cpu(qkv.data(), k.data(), v.data(), c.masked ? mask.data() : nullptr, out.data(), B, H, T, S, D,
+                                           qs[0], qs[1], qs[2], ks[0], ks[1], ks[2], ks[0], ks[1], ks[2], scale, c.causal, threads,
+                                           nullptr);
+            check(st == T4J_OK, "attention status" + tag + " " + t4j_last_error());
+            check(out[B * T * H * D] == 5.0f, "attention writes nothing past the end" + tag);
+            bool ok = true;
+            for (int64_t b = 0; b < B; ++b)
+                for (int64_t h = 0; h < H; ++h)
+                    for (int64_t i = 0; i < T; ++i) {
+                        const float *q = qkv.data() + b * qs[0] + i * qs[1] + h * qs[2];
+                        int64_t n = c.causal ? std::clamp<int64_t>(i + S - T + 1, 0, S) : S;
+                        std::vector<double> sc(n, -INFINITY);
+                        double mx = -INFINITY, sum = 0;
+                        for (int64_t j = 0; j < n; ++j) {
+                            if (c.masked && !mask[b * S + j]) continue;
+                            double dot = 0;
+                            for (int64_t d = 0; d < D; ++d) dot += static_cast<double>(q[d]) * k[b * ks[0] + j * ks[1] + h * ks[2] + d];
+                            sc[j] = dot * scale;
+                            mx = std::max(mx, sc[j]);
+                        }
+                        for (int64_t j = 0; j < n; ++j) sum += sc[j] == -INFINITY ? 0.0 : std::exp(sc[j] - mx);
+                        for (int64_t d = 0; d < D; ++d) {
+                            double want = 0, abs_v = 0;
+                            for (int64_t j = 0; j < n; ++j) {
+                                if (sc[j] == -INFINITY) continue;
+                                double p = std::exp(sc[j] - mx) / sum, vj = v[b * ks[0] + j * ks[1] + h * ks[2] + d];
+                                want += p * vj;
+                                abs_v += p * std::fabs(vj);
+                            }
+                            float got = out[((b * T + i) * H + h) * D + d];
+                            ok = ok && std::fabs(got - want) <= 1e-5 + 4e-6 * abs_v;
+                        }
+                    }
+            check(ok, "attention values" + tag);
+        }
+    float a[4] = {0};
+    check(t4j_attention_f32_cpu(a, a, a, nullptr, a, 1, 1, 1, 1, -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.0f, 0, 1, nullptr) ==
+              T4J_ERR_INVALID_ARGUMENT,
+          "attention negative head_dim rejected");
+    check(t4j_attention_f32_cpu(a, a, a, nullptr, a, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, INFINITY, 0, 1, nullptr) ==
+              T4J_ERR_INVALID_ARGUMENT,
+          "attention infinite scale rejected");
+    check(t4j_attention_f32_cpu(a, nullptr, a, nullptr, a, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.0f, 0, 1, nullptr) ==
+              T4J_ERR_INVALID_ARGUMENT,
+          "attention null k rejected");
+    check(t4j_attention_f32_cpu(a, a, a, nullptr, a, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.0f, 0, 0, nullptr) ==
+              T4J_ERR_INVALID_ARGUMENT,
+          "attention num_threads 0 rejected");
+}
+
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
     check(t4j_abi_version() == 1, "abi version is 1");
@@ -488,6 +567,7 @@ void test_cpu() {
     test_add_layernorm_cpu();
     test_int8_linear_cpu();
     test_linear_cpu();
+    test_attention_cpu();
     test_decode_attention_cpu();
 }
 
@@ -593,6 +673,29 @@ void test_fused_cuda() {
                 check(ok, "cuda linear values" + tag);
                 for (float *p : {dX, dW, dB, dY}) cudaFree(p);
             }
+    for (int causal = 0; causal <= 1; ++causal)
+        for (int64_t dim : {1, 32, 65}) {
+            int64_t B = 2, H = 3, T = 9, S = 12, n = B * H * S * dim, nq = B * T * H * dim;
+            std::string tag = " causal=" + std::to_string(causal) + " D=" + std::to_string(dim);
+            std::vector<float> q = random_input(nq, 91), k = random_input(n, 92), v = random_input(n, 93), out(nq);
+            std::vector<uint8_t> mask(B * S, 1);
+            for (int64_t j = 0; j < S; j += 3) mask[S + j] = 0;
+            // q [B, T, H, D]; k, v [B, H, S, D]
+            int64_t qs[3] = {T * H * dim, H * dim, dim}, ks[3] = {H * S * dim, dim, S * dim};
+            t4j_attention_f32_cpu(q.data(), k.data(), v.data(), mask.data(), out.data(), B, H, T, S, dim, qs[0], qs[1], qs[2], ks[0], ks[1],
+                                  ks[2], ks[0], ks[1], ks[2], 0.3f, causal, 1, nullptr);
+            float *dQ = to_device(q), *dK = to_device(k), *dV = to_device(v), *dO = to_device(out);
+            uint8_t *dM = to_device(mask);
+            check(t4j_attention_f32_cuda(dQ, dK, dV, dM, dO, B, H, T, S, dim, qs[0], qs[1], qs[2], ks[0], ks[1], ks[2], ks[0], ks[1],
+                                         ks[2], 0.3f, causal, 1, nullptr) == T4J_OK,
+                  "cuda attention" + tag);
+            std::vector<float> go = to_host(dO, nq);
+            bool ok = true;
+            for (int64_t i = 0; i < nq; ++i) ok = ok && std::fabs(go[i] - out[i]) <= 1e-5 + 4e-6 * 3 * 4;
+            check(ok, "cuda attention values" + tag);
+            for (float *p : {dQ, dK, dV, dO}) cudaFree(p);
+            cudaFree(dM);
+        }
     for (int64_t dim : {1, 33, 64, 256})
         for (int64_t max_len : {1, 5, 130}) {
             int64_t batch = 3, heads = 2, nq = batch * heads * dim, nkv = nq * max_len;

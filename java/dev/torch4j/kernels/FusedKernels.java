@@ -55,4 +55,19 @@ public final class FusedKernels {
     public static boolean appliesToLinear(Tensor... tensors) {
         return applies(tensors) && Kernels.linearIsFast();
     }
+
+    /**
+     * Whether {@link Kernels#attention} may replace LibTorch's attention on these CPU float32 tensors: the switch is on,
+     * the CPU has the fast path ({@link Kernels#linearIsFast()}), each tensor's last dimension is contiguous (views are
+     * fine) and no autograd graph is being recorded.
+     */
+    public static boolean appliesToAttention(Tensor... tensors) {
+        if (!enabled || !Kernels.linearIsFast()) return false;
+        boolean recording = Torch.isGradEnabled();
+        for (Tensor t : tensors) {
+            if (t.dtype() != DType.FLOAT32 || t.device().isCuda() || (t.numel() > 0 && t.strides()[t.dim() - 1] != 1)) return false;
+            if (recording && t.requiresGrad()) return false;
+        }
+        return true;
+    }
 }

@@ -336,6 +336,66 @@ public final class Kernels {
         }
     }
 
+    // ------------------------------------------------------------------ fused attention (encoders, prompts)
+
+    /**
+     * Fused multi-head attention, {@code softmax(scale q k^T + mask) v} in one pass per (batch, head):
+     * q float32 {@code [B, H, T, D]}, k and v float32 {@code [B, H, S, D]}, each with any strides whose last one is 1
+     * (head views of a {@code [B, T, H * D]} projection or of a KV cache are read in place, without copies).
+     * keyMask bool or uint8 {@code [B, S]} (true = may attend) or null; when causal, query i sees keys
+     * {@code j <= i + S - T}. Returns a new contiguous {@code [B, T, H, D]} tensor, which is
+     * {@code F.scaledDotProductAttention(q, k, v, mask, 0, causal).transpose(1, 2)} for every row that sees at least
+     * one key; a row that sees no key gets zeros (where LibTorch gives NaN). Inference only: no argument may require
+     * grad while grad mode is on. The CUDA kernel needs {@code S <= 8192}.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, double scale, boolean causal) {
+        checkFloat(q, "q", DType.FLOAT32);
+        checkFloat(k, "k", DType.FLOAT32);
+        checkFloat(v, "v", DType.FLOAT32);
+        if (q.dim() != 4) throw new IllegalArgumentException("q: expected shape [B, H, T, D], got " + java.util.Arrays.toString(q.shape()));
+        long b = q.size(0), h = q.size(1), t = q.size(2), d = q.size(3);
+        if (k.dim() != 4 || k.size(0) != b || k.size(1) != h || k.size(3) != d)
+            throw new IllegalArgumentException("k: expected shape [" + b + ", " + h + ", S, " + d + "] (B, H, D of q), got "
+                    + java.util.Arrays.toString(k.shape()));
+        sameShape("attention", v, "v", k, "k");
+        long sLen = k.size(2);
+        sameDevice("attention", k, "k", q, "q");
+        sameDevice("attention", v, "v", q, "q");
+        for (Tensor x : new Tensor[] {q, k, v})
+            if (x.numel() > 0 && x.strides()[3] != 1)
+                throw new IllegalArgumentException((x == q ? "q" : x == k ? "k" : "v") + ": expected a contiguous last dimension (stride 1), got strides "
+                        + java.util.Arrays.toString(x.strides()));
+        if (!(Math.abs(scale) <= Float.MAX_VALUE))
+            throw new IllegalArgumentException("scale: expected a finite float32 value, got " + scale);
+        if (keyMask != null) {
+            if (keyMask.isClosed()) throw new IllegalStateException("keyMask is a closed tensor");
+            if (keyMask.dtype() != DType.BOOL && keyMask.dtype() != DType.UINT8)
+                throw new IllegalArgumentException("keyMask: expected dtype torch.bool or torch.uint8, got " + keyMask.dtype().pytorchName());
+            if (keyMask.dim() != 2 || keyMask.size(0) != b || keyMask.size(1) != sLen)
+                throw new IllegalArgumentException("keyMask: expected shape [" + b + ", " + sLen + "] (B of q, S of k), got "
+                        + java.util.Arrays.toString(keyMask.shape()));
+            sameDevice("attention", keyMask, "keyMask", q, "q");
+        }
+        if (q.device().isCuda() && sLen > 8192) throw new IllegalArgumentException("k: S = " + sLen + " exceeds 8192, the CUDA kernel's limit");
+        String composite = "F.scaledDotProductAttention(q, k, v, mask, 0, causal)";
+        noGrad("attention", q, "q", composite);
+        noGrad("attention", k, "k", composite);
+        noGrad("attention", v, "v", composite);
+        long[] qs = q.strides(), ks = k.strides(), vs = v.strides();
+        try (Tensor mc = keyMask == null ? null : keyMask.contiguous()) {
+            Tensor out = newTensor(new long[] {b, t, h, d}, DType.FLOAT32, q.device());
+            Pointer mp = mc == null ? null : ptr(mc);
+            int threads = Math.max(1, Torch.getNumThreads());
+            float sc = (float) scale;
+            int c = causal ? 1 : 0;
+            return guarded(out, () -> status("attention", q.device().isCuda()
+                    ? NativeKernels.t4j_attention_f32_cuda(ptr(q), ptr(k), ptr(v), mp, ptr(out), b, h, t, sLen, d, qs[0], qs[2], qs[1], ks[0], ks[2],
+                            ks[1], vs[0], vs[2], vs[1], sc, c, threads, CudaStreams.current(q))
+                    : NativeKernels.t4j_attention_f32_cpu(ptr(q), ptr(k), ptr(v), mp, ptr(out), b, h, t, sLen, d, qs[0], qs[2], qs[1], ks[0], ks[2],
+                            ks[1], vs[0], vs[2], vs[1], sc, c, threads, null)));
+        }
+    }
+
     // ------------------------------------------------------------------ decode attention
 
     /**

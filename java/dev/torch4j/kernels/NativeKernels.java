@@ -96,6 +96,22 @@ final class NativeKernels {
                                           long outFeatures, int weightLayout, int activation, int numThreads,
                                           @Cast("t4j_stream") Pointer stream);
 
+    static native int t4j_attention_f32_cpu(@Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
+                                            @Cast("const float*") Pointer v, @Cast("const uint8_t*") Pointer keyMask,
+                                            @Cast("float*") Pointer out, long batch, long heads, long qLen, long kvLen, long headDim,
+                                            long qBatchStride, long qTokenStride, long qHeadStride, long kBatchStride,
+                                            long kTokenStride, long kHeadStride, long vBatchStride, long vTokenStride,
+                                            long vHeadStride, float scale, int causal, int numThreads,
+                                            @Cast("t4j_stream") Pointer stream);
+
+    static native int t4j_attention_f32_cuda(@Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
+                                             @Cast("const float*") Pointer v, @Cast("const uint8_t*") Pointer keyMask,
+                                             @Cast("float*") Pointer out, long batch, long heads, long qLen, long kvLen, long headDim,
+                                             long qBatchStride, long qTokenStride, long qHeadStride, long kBatchStride,
+                                             long kTokenStride, long kHeadStride, long vBatchStride, long vTokenStride,
+                                             long vHeadStride, float scale, int causal, int numThreads,
+                                             @Cast("t4j_stream") Pointer stream);
+
     static native int t4j_decode_attention_f32_cpu(@Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
                                                    @Cast("const float*") Pointer v, @Cast("const int64_t*") Pointer lengths,
                                                    @Cast("float*") Pointer out, long batch, long heads, long maxLen, long headDim,

@@ -97,8 +97,20 @@ public class BertModel extends Module {
             Tensor q = heads(project(query, queryInt8, hidden, true), b, t);           // (B, nh, T, hs)
             Tensor k = heads(project(key, keyInt8, hidden, true), b, t);
             Tensor v = heads(project(value, valueInt8, hidden, true), b, t);
+            if (!isTraining() && FusedKernels.appliesToAttention(q, k, v) && everyRowSeesAKey(mask))
+                // Fused scores/softmax/values, reading the head views in place; the kernel writes (B, T, nh, hs).
+                return Kernels.attention(q, k, v, mask == null ? null : mask.view(b, t), 1.0 / Math.sqrt(headSize), false)
+                        .view(b, t, (long) numHeads * headSize);                       // (B, T, H)
             Tensor ctx = F.scaledDotProductAttention(q, k, v, mask, isTraining() ? dropoutP : 0.0, false); // (B, nh, T, hs)
             return ctx.transpose(1, 2).reshape(b, t, (long) numHeads * headSize);     // (B, T, H)
+        }
+
+        // A fully padded row attends to nothing: LibTorch's result (NaN) is kept there rather than the kernel's zeros.
+        private static boolean everyRowSeesAKey(Tensor mask) {
+            if (mask == null) return true;
+            try (Tensor keys = mask.view(mask.size(0), -1).sum(-1, false); Tensor fewest = keys.min()) {
+                return fewest.item() > 0;
+            }
         }
 
         void quantizeInt8() {

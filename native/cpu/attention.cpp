@@ -1,0 +1,234 @@
+// Fused multi-head attention for encoders and prompts (many query rows): scores, masking, softmax and the
+// weighted sum of values per (batch, head), float32; AVX-512 or scalar at run time, (batch, head) pairs split
+// over the persistent pool.
+//
+//   s[i, j] = scale * <q[b, i, h, :], k[b, j, h, :]>   for visible keys j: key_mask[b, j] != 0 and, when causal,
+//                                                     j <= i + kv_len - q_len
+//   out[b, i, h, :] = sum_j softmax_j(s[i, :]) v[b, j, h, :]       (zeros when row i sees no key)
+// q, k and v are read through (batch, token, head) strides with contiguous head_dim, so projections laid out
+// as [B, T, H * D] (or a fused [B, T, 3 * H * D]) and KV caches [B, H, T, D] are used in place; out is
+// [B, q_len, H, D] contiguous, which is [B, T, H * D] for the next projection.
+// Per pair, K is transposed once into [D][S] so the scores of 4 query rows come from broadcasts of q and
+// 64-key vectors of K^T; softmax is exact (max subtracted, two passes); then 4 rows of P multiply V.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <new>
+#include <vector>
+
+#include "cpu/thread_pool.h"
+#include "cpu/transpose.h"
+#include "cpu/vmath.h"
+#include "internal.h"
+
+namespace {
+
+struct Args {
+    const float *q, *k, *v;
+    const uint8_t *mask;
+    float *out;
+    int64_t heads, q_len, kv_len, dim;
+    int64_t qs[3], ks[3], vs[3];  // batch, token, head strides
+    float scale;
+    bool causal;
+};
+
+// Keys visible to query row i: [0, limit(i)) intersected with the mask.
+inline int64_t limit(const Args &a, int64_t i) {
+    if (!a.causal) return a.kv_len;
+    return std::clamp<int64_t>(i + a.kv_len - a.q_len + 1, 0, a.kv_len);
+}
+
+inline bool visible(const Args &a, int64_t b, int64_t j) { return !a.mask || a.mask[b * a.kv_len + j] != 0; }
+
+// ---------------------------------------------------------------- scalar
+
+void pair_scalar(const Args &a, int64_t bh, std::vector<float> &s) {
+    int64_t b = bh / a.heads, h = bh % a.heads, d = a.dim;
+    s.resize(static_cast<size_t>(a.kv_len));
+    for (int64_t i = 0; i < a.q_len; ++i) {
+        const float *q = a.q + b * a.qs[0] + i * a.qs[1] + h * a.qs[2];
+        float *o = a.out + ((b * a.q_len + i) * a.heads + h) * d;
+        int64_t n = limit(a, i);
+        float m = -INFINITY;
+        for (int64_t j = 0; j < n; ++j) {
+            if (!visible(a, b, j)) continue;
+            const float *kj = a.k + b * a.ks[0] + j * a.ks[1] + h * a.ks[2];
+            float acc = 0;
+            for (int64_t c = 0; c < d; ++c) acc += q[c] * kj[c];
+            s[j] = acc * a.scale;
+            m = std::max(m, s[j]);
+        }
+        for (int64_t c = 0; c < d; ++c) o[c] = 0.0f;
+        if (m == -INFINITY) continue;
+        float sum = 0;
+        for (int64_t j = 0; j < n; ++j) {
+            if (!visible(a, b, j)) continue;
+            float p = t4j::exp_scalar(s[j] - m);
+            sum += p;
+            const float *vj = a.v + b * a.vs[0] + j * a.vs[1] + h * a.vs[2];
+            for (int64_t c = 0; c < d; ++c) o[c] += p * vj[c];
+        }
+        for (int64_t c = 0; c < d; ++c) o[c] /= sum;
+    }
+}
+
+// ---------------------------------------------------------------- AVX-512
+
+#define T4J_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
+
+T4J_AVX512 inline __mmask16 tail_mask(int64_t n) {
+    return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (n < 0 ? 0 : n)) - 1u);
+}
+
+struct Scratch {
+    std::vector<float> kt;     // [dim][sp]
+    std::vector<float> bias;   // [sp]: 0 for visible keys, -inf otherwise (mask and padding)
+    std::vector<float> p;      // [4][sp]
+};
+
+// R query rows starting at i0 (R <= 4).
+template <int R>
+T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int64_t sp, Scratch &w) {
+    const int64_t d = a.dim;
+    const float *q[R];
+    int64_t n[R], nmax = 0;
+    for (int r = 0; r < R; ++r) {
+        q[r] = a.q + b * a.qs[0] + (i0 + r) * a.qs[1] + h * a.qs[2];
+        n[r] = limit(a, i0 + r);
+        nmax = std::max(nmax, n[r]);
+    }
+    int64_t nv = (nmax + 15) / 16 * 16;  // score columns computed (kt is zero padded to sp)
+    float *p = w.p.data();
+    // Scores: 64 keys x R rows per pass, d accumulated by broadcasting q.
+    for (int64_t j0 = 0; j0 < nv; j0 += 64) {
+        int cv = static_cast<int>(std::min<int64_t>(4, (nv - j0) / 16));
+        __m512 acc[R][4];
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_setzero_ps();
+        for (int64_t c = 0; c < d; ++c) {
+            const float *kr = w.kt.data() + c * sp + j0;
+            __m512 kv[4];
+            for (int t = 0; t < 4; ++t) kv[t] = t < cv ? _mm512_loadu_ps(kr + 16 * t) : _mm512_setzero_ps();
+            for (int r = 0; r < R; ++r) {
+                __m512 qb = _mm512_set1_ps(q[r][c]);
+                for (int t = 0; t < 4; ++t) acc[r][t] = _mm512_fmadd_ps(qb, kv[t], acc[r][t]);
+            }
+        }
+        __m512 sc = _mm512_set1_ps(a.scale);
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < cv; ++t)
+                _mm512_storeu_ps(p + r * sp + j0 + 16 * t,
+                                 _mm512_fmadd_ps(acc[r][t], sc, _mm512_loadu_ps(w.bias.data() + j0 + 16 * t)));
+    }
+    // Softmax per row over its visible keys; p = exp(s - max) (0 beyond the row's limit), inv = 1 / sum.
+    float inv[R];
+    for (int r = 0; r < R; ++r) {
+        float *pr = p + r * sp;
+        __m512 mx = _mm512_set1_ps(-INFINITY);
+        for (int64_t j = 0; j < n[r]; j += 16) mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, tail_mask(n[r] - j), pr + j));
+        alignas(64) float lanes[16];
+        _mm512_store_ps(lanes, mx);
+        float m = *std::max_element(lanes, lanes + 16);
+        __m512 sum = _mm512_setzero_ps(), mv = _mm512_set1_ps(m);
+        for (int64_t j = 0; j < nv; j += 16) {
+            __mmask16 live = tail_mask(n[r] - j);
+            __m512 e = m == -INFINITY ? _mm512_setzero_ps()
+                                      : _mm512_maskz_mov_ps(live, t4j::exp512(_mm512_sub_ps(_mm512_loadu_ps(pr + j), mv)));
+            // exp512 clamps its argument, so a masked key (-inf) must be zeroed explicitly.
+            e = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(w.bias.data() + j), _mm512_setzero_ps(), _CMP_EQ_OQ), e);
+            _mm512_storeu_ps(pr + j, e);
+            sum = _mm512_add_ps(sum, e);
+        }
+        float s = t4j::hsum512(sum);
+        inv[r] = s > 0 ? 1.0f / s : 0.0f;
+    }
+    // out rows = P V, 64 value columns per pass.
+    for (int64_t c0 = 0; c0 < d; c0 += 64) {
+        int cv = static_cast<int>(std::min<int64_t>(4, (d - c0 + 15) / 16));
+        __m512 acc[R][4];
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < 4; ++t) acc[r][t] = _mm512_setzero_ps();
+        for (int64_t j = 0; j < nmax; ++j) {
+            const float *vj = a.v + b * a.vs[0] + j * a.vs[1] + h * a.vs[2] + c0;
+            __m512 vv[4];
+            for (int t = 0; t < 4; ++t) vv[t] = t < cv ? _mm512_maskz_loadu_ps(tail_mask(d - c0 - 16 * t), vj + 16 * t) : _mm512_setzero_ps();
+            for (int r = 0; r < R; ++r) {
+                __m512 pb = _mm512_set1_ps(p[r * sp + j]);
+                for (int t = 0; t < 4; ++t) acc[r][t] = _mm512_fmadd_ps(pb, vv[t], acc[r][t]);
+            }
+        }
+        for (int r = 0; r < R; ++r) {
+            float *o = a.out + ((b * a.q_len + i0 + r) * a.heads + h) * d + c0;
+            __m512 iv = _mm512_set1_ps(inv[r]);
+            for (int t = 0; t < cv; ++t)
+                _mm512_mask_storeu_ps(o + 16 * t, tail_mask(d - c0 - 16 * t), _mm512_mul_ps(acc[r][t], iv));
+        }
+    }
+}
+
+T4J_AVX512 void pair_avx512(const Args &a, int64_t bh, Scratch &w) {
+    int64_t b = bh / a.heads, h = bh % a.heads, d = a.dim, S = a.kv_len;
+    int64_t sp = (S + 63) / 64 * 64;
+    w.kt.assign(static_cast<size_t>(d * sp), 0.0f);
+    w.bias.resize(static_cast<size_t>(sp));
+    w.p.resize(static_cast<size_t>(4 * sp));
+    for (int64_t j = 0; j < sp; ++j) w.bias[j] = j < S && visible(a, b, j) ? 0.0f : -INFINITY;
+    // K^T: 16 keys x 16 dims per transpose.
+    const float *kb = a.k + b * a.ks[0] + h * a.ks[2];
+    for (int64_t j = 0; j < S; j += 16)
+        for (int64_t c = 0; c < d; c += 16)
+            t4j::transpose16(kb + j * a.ks[1] + c, a.ks[1], static_cast<int>(std::min<int64_t>(16, S - j)),
+                             static_cast<int>(std::min<int64_t>(16, d - c)), w.kt.data() + c * sp + j, sp);
+    int64_t i = 0;
+    for (; i + 4 <= a.q_len; i += 4) rows_avx512<4>(a, b, h, i, sp, w);
+    switch (a.q_len - i) {
+        case 3: rows_avx512<3>(a, b, h, i, sp, w); break;
+        case 2: rows_avx512<2>(a, b, h, i, sp, w); break;
+        case 1: rows_avx512<1>(a, b, h, i, sp, w); break;
+        default: break;
+    }
+}
+
+#undef T4J_AVX512
+
+}  // namespace
+
+extern "C" int t4j_attention_f32_cpu(const float *q, const float *k, const float *v, const uint8_t *key_mask, float *out,
+                                     int64_t batch, int64_t heads, int64_t q_len, int64_t kv_len, int64_t head_dim,
+                                     int64_t q_batch_stride, int64_t q_token_stride, int64_t q_head_stride,
+                                     int64_t k_batch_stride, int64_t k_token_stride, int64_t k_head_stride,
+                                     int64_t v_batch_stride, int64_t v_token_stride, int64_t v_head_stride, float scale,
+                                     int causal, int num_threads, t4j_stream) {
+    T4J_PROTECT({
+        if (batch < 0 || heads < 0 || q_len < 0 || kv_len < 0 || head_dim < 0)
+            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: sizes must be >= 0");
+        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: num_threads must be >= 1");
+        if (!std::isfinite(scale)) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: scale must be finite");
+        int64_t pairs = batch * heads;
+        if (pairs == 0 || q_len == 0 || head_dim == 0) return t4j::ok();
+        if (!out || !q || (kv_len > 0 && (!k || !v))) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: null data pointer");
+        Args a{q, k, v, key_mask, out, heads, q_len, kv_len, head_dim,
+               {q_batch_stride, q_token_stride, q_head_stride}, {k_batch_stride, k_token_stride, k_head_stride},
+               {v_batch_stride, v_token_stride, v_head_stride}, scale, causal != 0};
+        bool avx512 = t4j::isa() == t4j::Isa::kAvx512;
+        int64_t work = pairs * q_len * (kv_len + 1) * head_dim;
+        int threads = static_cast<int>(std::min<int64_t>(num_threads, std::max<int64_t>(1, work / 32768)));
+        std::atomic<bool> oom{false};
+        t4j::parallel_for(threads, pairs, 1, [&](int64_t p0, int64_t p1) {
+            try {
+                if (avx512) {
+                    thread_local Scratch w;
+                    for (int64_t bh = p0; bh < p1; ++bh) pair_avx512(a, bh, w);
+                } else {
+                    std::vector<float> s;
+                    for (int64_t bh = p0; bh < p1; ++bh) pair_scalar(a, bh, s);
+                }
+            } catch (const std::bad_alloc &) {
+                oom = true;
+            }
+        });
+        if (oom) return t4j::fail(T4J_ERR_INTERNAL, "attention: out of memory for scratch rows");
+        return t4j::ok();
+    })
+}
