@@ -87,6 +87,56 @@ struct Scratch {
     std::vector<float> p;      // [4][sp]
 };
 
+// scores[r][0, 16 CV) += scale * q[r] . K^T[:, j0 + ...]  (+ the mask bias), R rows x CV vectors of keys.
+template <int R, int CV>
+T4J_AVX512 inline void scores_block(const float *const *q, const float *kt, int64_t sp, int64_t d, const float *bias,
+                                    float scale, float *p) {
+    __m512 acc[R][CV];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < CV; ++t) acc[r][t] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < d; ++c) {
+        const float *kr = kt + c * sp;
+        __m512 kv[CV];
+        for (int t = 0; t < CV; ++t) kv[t] = _mm512_loadu_ps(kr + 16 * t);
+        for (int r = 0; r < R; ++r) {
+            __m512 qb = _mm512_set1_ps(q[r][c]);
+            for (int t = 0; t < CV; ++t) acc[r][t] = _mm512_fmadd_ps(qb, kv[t], acc[r][t]);
+        }
+    }
+    __m512 sc = _mm512_set1_ps(scale);
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < CV; ++t)
+            _mm512_storeu_ps(p + r * sp + 16 * t, _mm512_fmadd_ps(acc[r][t], sc, _mm512_loadu_ps(bias + 16 * t)));
+}
+
+// o[r][c0, c0 + 16 CV) = inv[r] * sum_{j < n} p[r][j] v[j][c0 ...]; the last vector is masked to the head size.
+template <int R, int CV>
+T4J_AVX512 inline void values_block(const float *p, int64_t sp, const float *v, int64_t vts, int64_t n, __mmask16 last,
+                                    const float *inv, float *const *o) {
+    __m512 acc[R][CV];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < CV; ++t) acc[r][t] = _mm512_setzero_ps();
+    for (int64_t j = 0; j < n; ++j) {
+        const float *vj = v + j * vts;
+        __m512 vv[CV];
+        for (int t = 0; t < CV; ++t) vv[t] = t + 1 < CV ? _mm512_loadu_ps(vj + 16 * t) : _mm512_maskz_loadu_ps(last, vj + 16 * t);
+        for (int r = 0; r < R; ++r) {
+            __m512 pb = _mm512_set1_ps(p[r * sp + j]);
+            for (int t = 0; t < CV; ++t) acc[r][t] = _mm512_fmadd_ps(pb, vv[t], acc[r][t]);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        __m512 iv = _mm512_set1_ps(inv[r]);
+        for (int t = 0; t < CV; ++t) {
+            __m512 y = _mm512_mul_ps(acc[r][t], iv);
+            if (t + 1 < CV)
+                _mm512_storeu_ps(o[r] + 16 * t, y);
+            else
+                _mm512_mask_storeu_ps(o[r] + 16 * t, last, y);
+        }
+    }
+}
+
 // R query rows starting at i0 (R <= 4).
 template <int R>
 T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int64_t sp, Scratch &w) {
@@ -100,26 +150,15 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
     }
     int64_t nv = (nmax + 15) / 16 * 16;  // score columns computed (kt is zero padded to sp)
     float *p = w.p.data();
-    // Scores: 64 keys x R rows per pass, d accumulated by broadcasting q.
+    // Scores: 64 keys x R rows per block, d accumulated by broadcasting q.
     for (int64_t j0 = 0; j0 < nv; j0 += 64) {
-        int cv = static_cast<int>(std::min<int64_t>(4, (nv - j0) / 16));
-        __m512 acc[R][4];
-        for (int r = 0; r < R; ++r)
-            for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_setzero_ps();
-        for (int64_t c = 0; c < d; ++c) {
-            const float *kr = w.kt.data() + c * sp + j0;
-            __m512 kv[4];
-            for (int t = 0; t < 4; ++t) kv[t] = t < cv ? _mm512_loadu_ps(kr + 16 * t) : _mm512_setzero_ps();
-            for (int r = 0; r < R; ++r) {
-                __m512 qb = _mm512_set1_ps(q[r][c]);
-                for (int t = 0; t < 4; ++t) acc[r][t] = _mm512_fmadd_ps(qb, kv[t], acc[r][t]);
-            }
+        const float *kt = w.kt.data() + j0, *bias = w.bias.data() + j0;
+        switch (std::min<int64_t>(4, (nv - j0) / 16)) {
+            case 4: scores_block<R, 4>(q, kt, sp, d, bias, a.scale, p + j0); break;
+            case 3: scores_block<R, 3>(q, kt, sp, d, bias, a.scale, p + j0); break;
+            case 2: scores_block<R, 2>(q, kt, sp, d, bias, a.scale, p + j0); break;
+            default: scores_block<R, 1>(q, kt, sp, d, bias, a.scale, p + j0); break;
         }
-        __m512 sc = _mm512_set1_ps(a.scale);
-        for (int r = 0; r < R; ++r)
-            for (int t = 0; t < cv; ++t)
-                _mm512_storeu_ps(p + r * sp + j0 + 16 * t,
-                                 _mm512_fmadd_ps(acc[r][t], sc, _mm512_loadu_ps(w.bias.data() + j0 + 16 * t)));
     }
     // Softmax per row over its visible keys; p = exp(s - max) (0 beyond the row's limit), inv = 1 / sum.
     float inv[R];
@@ -132,37 +171,29 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
         float m = *std::max_element(lanes, lanes + 16);
         __m512 sum = _mm512_setzero_ps(), mv = _mm512_set1_ps(m);
         for (int64_t j = 0; j < nv; j += 16) {
-            __mmask16 live = tail_mask(n[r] - j);
+            // exp512 clamps its argument, so masked keys (bias -inf) and keys past the row's limit are zeroed explicitly.
+            __mmask16 live = tail_mask(n[r] - j) &
+                             _mm512_cmp_ps_mask(_mm512_loadu_ps(w.bias.data() + j), _mm512_setzero_ps(), _CMP_EQ_OQ);
             __m512 e = m == -INFINITY ? _mm512_setzero_ps()
                                       : _mm512_maskz_mov_ps(live, t4j::exp512(_mm512_sub_ps(_mm512_loadu_ps(pr + j), mv)));
-            // exp512 clamps its argument, so a masked key (-inf) must be zeroed explicitly.
-            e = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(w.bias.data() + j), _mm512_setzero_ps(), _CMP_EQ_OQ), e);
             _mm512_storeu_ps(pr + j, e);
             sum = _mm512_add_ps(sum, e);
         }
         float s = t4j::hsum512(sum);
         inv[r] = s > 0 ? 1.0f / s : 0.0f;
     }
-    // out rows = P V, 64 value columns per pass.
+    // out rows = P V, 64 value columns per block.
+    const float *vb = a.v + b * a.vs[0] + h * a.vs[2];
     for (int64_t c0 = 0; c0 < d; c0 += 64) {
-        int cv = static_cast<int>(std::min<int64_t>(4, (d - c0 + 15) / 16));
-        __m512 acc[R][4];
-        for (int r = 0; r < R; ++r)
-            for (int t = 0; t < 4; ++t) acc[r][t] = _mm512_setzero_ps();
-        for (int64_t j = 0; j < nmax; ++j) {
-            const float *vj = a.v + b * a.vs[0] + j * a.vs[1] + h * a.vs[2] + c0;
-            __m512 vv[4];
-            for (int t = 0; t < 4; ++t) vv[t] = t < cv ? _mm512_maskz_loadu_ps(tail_mask(d - c0 - 16 * t), vj + 16 * t) : _mm512_setzero_ps();
-            for (int r = 0; r < R; ++r) {
-                __m512 pb = _mm512_set1_ps(p[r * sp + j]);
-                for (int t = 0; t < 4; ++t) acc[r][t] = _mm512_fmadd_ps(pb, vv[t], acc[r][t]);
-            }
-        }
-        for (int r = 0; r < R; ++r) {
-            float *o = a.out + ((b * a.q_len + i0 + r) * a.heads + h) * d + c0;
-            __m512 iv = _mm512_set1_ps(inv[r]);
-            for (int t = 0; t < cv; ++t)
-                _mm512_mask_storeu_ps(o + 16 * t, tail_mask(d - c0 - 16 * t), _mm512_mul_ps(acc[r][t], iv));
+        int64_t width = std::min<int64_t>(64, d - c0);
+        __mmask16 last = tail_mask(width - (width - 1) / 16 * 16);
+        float *o[R];
+        for (int r = 0; r < R; ++r) o[r] = a.out + ((b * a.q_len + i0 + r) * a.heads + h) * d + c0;
+        switch ((width + 15) / 16) {
+            case 4: values_block<R, 4>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            case 3: values_block<R, 3>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            case 2: values_block<R, 2>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            default: values_block<R, 1>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
         }
     }
 }
