@@ -68,10 +68,10 @@ public final class Generator {
                     maskBuf = Scope.release(Torch.cat(List.of(m, on(Torch.ones(new long[] {b, maxNew}, DType.INT64), device)), 1));
                 }
                 Tensor maskView = maskBuf == null ? null : maskBuf.narrow(1, 0, p);
-                Tensor logits = model.forward(inputIds, maskView, null, cache);           // (B, P, V)
-                last = Scope.release(logits.select(1, p - 1).clone());                    // (B, V)
+                // Position p - 1 is real in every row (left padding), so only its logits are needed.
+                last = Scope.release(model.forwardLast(inputIds, maskView, null, cache));  // (B, V)
                 if (config.repetitionPenalty() != 1.0)
-                    seen = Scope.release(LogitsProcessors.seenMask(inputIds, attentionMask, logits.size(2)));  // (B, V)
+                    seen = Scope.release(LogitsProcessors.seenMask(inputIds, attentionMask, last.size(1)));  // (B, V)
             }
             for (int step = 0; step < maxNew; step++) {
                 try (Scope s = Torch.scope()) {

@@ -230,11 +230,25 @@ public class GPT2LMHeadModel extends Module implements CausalLM {
     public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
         try (Scope s = Torch.scope()) {
             Tensor hidden = transformer.forward(inputIds, attentionMask, positionIds, cache);   // (B, T, C)
-            Tensor wte = transformer.wte().weight();                                              // (V, C)
-            if (FusedKernels.appliesToLinear(hidden, wte))
-                return s.keep(Kernels.linear(hidden, wte, null, Kernels.WeightLayout.OUT_IN, Kernels.Activation.NONE));
-            return s.keep(hidden.matmul(wte.t()));                                                // (B, T, V)
+            return s.keep(head(hidden));                                                          // (B, T, V)
         }
+    }
+
+    /** Logits {@code (B, V)} of the last position only: the head runs on one row per sequence. */
+    @Override
+    public Tensor forwardLast(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+        try (Scope s = Torch.scope()) {
+            Tensor hidden = transformer.forward(inputIds, attentionMask, positionIds, cache);   // (B, T, C)
+            return s.keep(head(hidden.select(1, hidden.size(1) - 1).contiguous()));           // (B, V)
+        }
+    }
+
+    // x (..., C) -> logits (..., V) through the tied wte.
+    private Tensor head(Tensor hidden) {
+        Tensor wte = transformer.wte().weight();                                                  // (V, C)
+        if (FusedKernels.appliesToLinear(hidden, wte))
+            return Kernels.linear(hidden, wte, null, Kernels.WeightLayout.OUT_IN, Kernels.Activation.NONE);
+        return hidden.matmul(wte.t());
     }
 
     @Override

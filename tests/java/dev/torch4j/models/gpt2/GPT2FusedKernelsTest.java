@@ -122,6 +122,16 @@ class GPT2FusedKernelsTest {
     }
 
     @Test
+    void forwardLastIsTheLastPositionOfForward() {
+        Supplier<Tensor> full = () -> {
+            Tensor logits = model.forward(matrix(EXPECTED.get("input_ids")), matrix(EXPECTED.get("attention_mask")));
+            return logits.select(1, logits.size(1) - 1);
+        };
+        Supplier<Tensor> last = () -> model.forwardLast(matrix(EXPECTED.get("input_ids")), matrix(EXPECTED.get("attention_mask")), null, null);
+        for (boolean on : new boolean[] {true, false}) assertClose(with(on, last), with(on, full), 1e-5, "forwardLast, kernels " + on);
+    }
+
+    @Test
     void gradModeKeepsTheComposite() {
         // With grad recorded and parameters requiring grad, the kernels must step aside: backward works.
         boolean old = FusedKernels.setEnabled(true);
