@@ -19,6 +19,7 @@
 #include "cpu/thread_pool.h"
 #include "cpu/transpose.h"
 #include "cpu/vmath.h"
+#include "args.h"
 #include "internal.h"
 
 namespace {
@@ -232,13 +233,11 @@ extern "C" int t4j_attention_f32_cpu(const float *q, const float *k, const float
                                      int64_t v_batch_stride, int64_t v_token_stride, int64_t v_head_stride, float scale,
                                      int causal, int num_threads, t4j_stream) {
     T4J_PROTECT({
-        if (batch < 0 || heads < 0 || q_len < 0 || kv_len < 0 || head_dim < 0)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: sizes must be >= 0");
-        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: num_threads must be >= 1");
-        if (!std::isfinite(scale)) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: scale must be finite");
+        bool nothing;
+        if (int st = t4j::check_attention(q, k, v, out, batch, heads, q_len, kv_len, head_dim, scale, num_threads, &nothing))
+            return st;
+        if (nothing) return t4j::ok();
         int64_t pairs = batch * heads;
-        if (pairs == 0 || q_len == 0 || head_dim == 0) return t4j::ok();
-        if (!out || !q || (kv_len > 0 && (!k || !v))) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: null data pointer");
         Args a{q, k, v, key_mask, out, heads, q_len, kv_len, head_dim,
                {q_batch_stride, q_token_stride, q_head_stride}, {k_batch_stride, k_token_stride, k_head_stride},
                {v_batch_stride, v_token_stride, v_head_stride}, scale, causal != 0};

@@ -19,6 +19,7 @@
 #include "cpu/thread_pool.h"
 #include "cpu/transpose.h"
 #include "cpu/vmath.h"
+#include "args.h"
 #include "internal.h"
 
 namespace {
@@ -324,15 +325,10 @@ extern "C" int t4j_linear_f32_cpu(const float *x, const float *w, const float *b
                                   int64_t in_features, int64_t out_features, int weight_layout, int activation,
                                   int num_threads, t4j_stream) {
     T4J_PROTECT({
-        if (rows < 0 || in_features < 0 || out_features < 0)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: rows, in_features and out_features must be >= 0");
-        if (weight_layout != 0 && weight_layout != 1)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: weight_layout must be 0 ([out, in]) or 1 ([in, out])");
-        if (activation < kNone || activation > kGeluTanh)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: activation must be 0 (none), 1 (exact GELU) or 2 (tanh GELU)");
-        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: num_threads must be >= 1");
-        if (rows == 0 || out_features == 0) return t4j::ok();
-        if (!y || (in_features > 0 && (!x || !w))) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: null data pointer");
+        bool nothing;
+        if (int st = t4j::check_linear(x, w, y, rows, in_features, out_features, weight_layout, activation, num_threads, &nothing))
+            return st;
+        if (nothing) return t4j::ok();
         if (in_features == 0 || t4j::isa() != t4j::Isa::kAvx512) {
             int threads = threads_for(num_threads, rows * std::max<int64_t>(in_features, 1) * out_features, rows);
             t4j::parallel_for(threads, rows, 1, [&](int64_t r0, int64_t r1) {

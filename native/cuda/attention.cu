@@ -3,6 +3,7 @@
 // then threads over head_dim accumulate the weighted values.
 #include <cfloat>
 
+#include "args.h"
 #include "cuda/cuda_util.cuh"
 
 namespace {
@@ -72,14 +73,12 @@ extern "C" int t4j_attention_f32_cuda(const float *q, const float *k, const floa
                                       int64_t v_batch_stride, int64_t v_token_stride, int64_t v_head_stride, float scale,
                                       int causal, int num_threads, t4j_stream stream) {
     T4J_PROTECT({
-        if (batch < 0 || heads < 0 || q_len < 0 || kv_len < 0 || head_dim < 0)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: sizes must be >= 0");
-        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: num_threads must be >= 1");
-        if (!isfinite(scale)) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: scale must be finite");
+        bool nothing;
+        if (int st = t4j::check_attention(q, k, v, out, batch, heads, q_len, kv_len, head_dim, scale, num_threads, &nothing))
+            return st;
         if (kv_len > kMaxKv) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: kv_len must be <= 8192 on CUDA");
+        if (nothing) return t4j::ok();
         int64_t pairs = batch * heads;
-        if (pairs == 0 || q_len == 0 || head_dim == 0) return t4j::ok();
-        if (!out || !q || (kv_len > 0 && (!k || !v))) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: null data pointer");
         if (pairs > 65535 || q_len > 2147483647LL)
             return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "attention: batch * heads must be <= 65535 on CUDA");
         if (int st = t4j::cuda_ready("attention")) return st;

@@ -1,6 +1,7 @@
 // CUDA float32 linear with the bias + activation epilogue; same contract as t4j_linear_f32_cpu, on device
 // pointers (num_threads is ignored). A plain shared-memory tiled GEMM (16 x 16 tiles): correct for every
 // shape and layout; on a GPU cuBLAS (LibTorch's matmul) is the fast path, this keeps the ABI complete.
+#include "args.h"
 #include "cuda/cuda_util.cuh"
 
 namespace {
@@ -44,15 +45,10 @@ extern "C" int t4j_linear_f32_cuda(const float *x, const float *w, const float *
                                    int64_t in_features, int64_t out_features, int weight_layout, int activation,
                                    int num_threads, t4j_stream stream) {
     T4J_PROTECT({
-        if (rows < 0 || in_features < 0 || out_features < 0)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: rows, in_features and out_features must be >= 0");
-        if (weight_layout != 0 && weight_layout != 1)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: weight_layout must be 0 ([out, in]) or 1 ([in, out])");
-        if (activation < 0 || activation > 2)
-            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: activation must be 0 (none), 1 (exact GELU) or 2 (tanh GELU)");
-        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: num_threads must be >= 1");
-        if (rows == 0 || out_features == 0) return t4j::ok();
-        if (!y || (in_features > 0 && (!x || !w))) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: null data pointer");
+        bool nothing;
+        if (int st = t4j::check_linear(x, w, y, rows, in_features, out_features, weight_layout, activation, num_threads, &nothing))
+            return st;
+        if (nothing) return t4j::ok();
         if ((rows + kTile - 1) / kTile > 65535) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: rows must be <= 1048560 on CUDA");
         if (int st = t4j::cuda_ready("linear")) return st;
         dim3 grid(static_cast<unsigned>((out_features + kTile - 1) / kTile), static_cast<unsigned>((rows + kTile - 1) / kTile));
