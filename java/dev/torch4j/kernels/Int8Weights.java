@@ -99,10 +99,18 @@ public final class Int8Weights implements AutoCloseable {
      * layer runs its float32 composite.
      */
     public boolean serves(Tensor x, Tensor floatWeight) {
+        return canServe(x, floatWeight) && (packed != null || x.numel() / inFeatures() <= KERNEL_MAX_ROWS);
+    }
+
+    /**
+     * {@link #serves} without the row limit: for a layer whose float path runs different weights (an int8 copy kept
+     * beside float32 weights, as GPT-2's tied head), so that every row count must take the kernel for the model to
+     * stay one model.
+     */
+    public boolean canServe(Tensor x, Tensor floatWeight) {
         if (x.dtype() != DType.FLOAT32 || !x.device().equals(weight().device()) || x.dim() < 1) return false;
         if (Torch.isGradEnabled() && (x.requiresGrad() || (floatWeight != null && floatWeight.requiresGrad()))) return false;
-        long in = inFeatures();
-        return in > 0 && (packed != null || x.numel() / in <= KERNEL_MAX_ROWS);
+        return inFeatures() > 0;
     }
 
     /**
@@ -121,6 +129,18 @@ public final class Int8Weights implements AutoCloseable {
     }
 
     /**
+     * {@link #quantize} whose tensors belong to no {@link Scope}, for a model layer that keeps them: the caller closes
+     * the result.
+     */
+    public static Int8Weights quantizeOwned(Tensor weightFloat) {
+        Int8Weights q = quantize(weightFloat);
+        Scope.release(q.weight);
+        Scope.release(q.scales);
+        if (q.packed != null) Scope.release(q.packed);
+        return q;
+    }
+
+    /**
      * Quantizes a layer's float32 weights in place: returns {@link #quantize} of {@code weight} ({@code [out, in]}, or
      * {@code [in, out]} when {@code transposed}, as GPT-2's Conv1D) and overwrites {@code weight} with the dequantized
      * values, so that the layer's float path (autograd, many rows) and the int8 kernel compute the same model. The result
@@ -130,12 +150,8 @@ public final class Int8Weights implements AutoCloseable {
         try (var noGrad = Torch.noGrad()) {
             Int8Weights q;
             try (Tensor w = transposed ? weight.t() : weight.detach()) {
-                q = quantize(w);
+                q = quantizeOwned(w);
             }
-            // Owned by the layer, not by whatever scope the caller is in.
-            Scope.release(q.weight());
-            Scope.release(q.scales());
-            if (q.packed != null) Scope.release(q.packed);
             try (Tensor deq = q.dequantize(); Tensor src = transposed ? deq.t() : deq.detach()) {
                 weight.copy_(src);
             } catch (RuntimeException e) {

@@ -150,6 +150,10 @@ class Int8LinearTest {
             Tensor prompt = Torch.randn(1, Int8Weights.KERNEL_MAX_ROWS + 1, 24);
             assertEquals(vnni, q.serves(prompt, null));
             assertTrue(!exact.serves(prompt, null) && exact.serves(prompt.narrow(1, 0, 4), null));
+            assertTrue(exact.canServe(prompt, null) && q.canServe(prompt, null), "canServe has no row limit");
+            // While a graph is recorded the float path runs, whatever the rows.
+            Tensor floatWeight = Torch.randn(40, 24).requiresGrad_();
+            assertTrue(!q.serves(x, floatWeight) && !q.canServe(x, floatWeight));
         }
     }
 
