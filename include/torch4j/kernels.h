@@ -33,7 +33,7 @@ enum {
 /* Message for the last non-OK status returned on this thread ("" when none). */
 const char *t4j_last_error(void);
 
-/* Version of this ABI; bumped on any incompatible change. */
+/* Version of this ABI (2: t4j_int8_linear gained packed); bumped on any incompatible change. */
 int t4j_abi_version(void);
 
 /* 1 when this library was built with CUDA kernels, else 0. */
@@ -45,7 +45,10 @@ int t4j_built_with_cuda(void);
  */
 int t4j_setenv_if_unset(const char *name, const char *value);
 
-/* Name of the CPU code path the dispatcher picked ("avx512", "avx2" or "scalar"). */
+/*
+ * Name of the CPU code path the dispatcher picked: "avx512_vnni" (AVX-512 with VNNI, used by the int8 linear),
+ * "avx512", "avx2" or "scalar". T4J_CPU_ISA=avx512, avx2 or scalar in the environment lowers it (never raises it).
+ */
 const char *t4j_cpu_isa(void);
 
 /*
@@ -95,17 +98,45 @@ int t4j_add_layernorm_bf16_cuda(const uint16_t *x, const uint16_t *residual, con
                                 uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
 
 /*
- * Weight-only int8 linear: y[r, o] = scales[o] * sum_k x[r, k] * w[o, k] + bias[o]
+ * Weight-only int8 linear: y[r, o] ~ scales[o] * sum_k x[r, k] * w[o, k] + bias[o]
  *   x float32 [rows, in_features], w int8 [out_features, in_features] (per-output-channel symmetric),
- *   scales float32 [out_features], bias float32 [out_features] or NULL, y float32 [rows, out_features].
- * Weights are dequantized exactly and accumulated in float32. The CPU version splits output channels
- * over at most num_threads threads of a persistent pool (>= 1; small problems use fewer); the CUDA
- * version ignores num_threads. y must not overlap an input.
+ *   packed: NULL or the buffer t4j_int8_linear_pack made from w (host memory), scales float32 [out_features],
+ *   bias float32 [out_features] or NULL, y float32 [rows, out_features].
+ * Two CPU code paths:
+ *   exact (packed == NULL, or the CPU lacks AVX-512 VNNI, or T4J_CPU_ISA lowers it, or in_features > 65536):
+ *     weights are dequantized exactly and accumulated in float32; the error against the float linear on the
+ *     dequantized weights is float32 summation only.
+ *   VNNI (packed given, t4j_cpu_isa() == "avx512_vnni"): each row of x is quantized dynamically to asymmetric
+ *     uint8, x[r, k] ~ sx[r] (u[r, k] - zp[r]) with sx[r] = (max(x[r, :], 0) - min(x[r, :], 0)) / 255 and
+ *     round-to-nearest-even, so |x - x^| <= sx[r] / 2; products are accumulated exactly in int32 (vpdpbusd) and
+ *       y[r, o] = sx[r] scales[o] (sum_k u w - zp[r] wsum[o]) + bias[o].
+ *     Against the exact path, |y_vnni - y_exact| <= scales[o] sx[r] / 2 sum_k |w[o, k]| plus float32 rounding of
+ *     the epilogue. A row holding NaN or infinity gives NaN. Rows are quantized independently, so a row's result
+ *     does not depend on the other rows or on num_threads.
+ * The CPU version splits output channels over at most num_threads threads of a persistent pool (>= 1; small
+ * problems use fewer). The CUDA version ignores packed and num_threads and computes the exact math.
+ * y must not overlap an input.
  */
-int t4j_int8_linear_f32_cpu(const float *x, const int8_t *w, const float *scales, const float *bias, float *y,
-                            int64_t rows, int64_t in_features, int64_t out_features, int num_threads, t4j_stream stream);
-int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const float *scales, const float *bias, float *y,
-                             int64_t rows, int64_t in_features, int64_t out_features, int num_threads, t4j_stream stream);
+int t4j_int8_linear_f32_cpu(const float *x, const int8_t *w, const uint8_t *packed, const float *scales,
+                            const float *bias, float *y, int64_t rows, int64_t in_features, int64_t out_features,
+                            int num_threads, t4j_stream stream);
+int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const uint8_t *packed, const float *scales,
+                             const float *bias, float *y, int64_t rows, int64_t in_features, int64_t out_features,
+                             int num_threads, t4j_stream stream);
+
+/*
+ * Size in bytes of the VNNI layout of int8 [out_features, in_features] weights, or -1 when the layout does not
+ * exist for these sizes (in_features outside [1, 65536], out_features < 1, or a size beyond 2^40 bytes). A host-side
+ * layout utility for the CPU kernel, not a device kernel (hence no _cpu / _cuda pair): the layout is 16 output
+ * channels' 4-byte k-groups per 64-byte vector, zero-padded, followed by int32 wsum[o] = sum_k w[o, k].
+ */
+int64_t t4j_int8_linear_packed_bytes(int64_t in_features, int64_t out_features);
+
+/*
+ * Writes the VNNI layout of w (int8 [out_features, in_features], host memory) into packed, which holds
+ * t4j_int8_linear_packed_bytes(in_features, out_features) bytes. The caller owns packed and keeps it with w.
+ */
+int t4j_int8_linear_pack(const int8_t *w, uint8_t *packed, int64_t in_features, int64_t out_features);
 
 /*
  * Float32 linear with a fused epilogue: y[r, o] = act(sum_k x[r, k] W(o, k) + bias[o])

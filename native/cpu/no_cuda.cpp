@@ -30,8 +30,8 @@ extern "C" int t4j_add_layernorm_bf16_cuda(const uint16_t *, const uint16_t *, c
     return no_cuda();
 }
 
-extern "C" int t4j_int8_linear_f32_cuda(const float *, const int8_t *, const float *, const float *, float *, int64_t,
-                                        int64_t, int64_t, int, t4j_stream) {
+extern "C" int t4j_int8_linear_f32_cuda(const float *, const int8_t *, const uint8_t *, const float *, const float *,
+                                        float *, int64_t, int64_t, int64_t, int, t4j_stream) {
     return no_cuda();
 }
 

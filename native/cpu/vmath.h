@@ -16,6 +16,11 @@ enum class Isa { kScalar, kAvx2, kAvx512 };
 // The code path picked once per process from CPUID (isa.cpp).
 Isa isa();
 
+// Whether the int8 linear may use AVX-512 VNNI (vpdpbusd): isa() is kAvx512, the CPU has avx512_vnni and
+// T4J_CPU_ISA does not lower the choice. A flag beside Isa, not a new Isa value: the other kernels' AVX-512
+// paths stay what they are.
+bool vnni();
+
 // exp arguments are clamped so that 2^n stays a normal float; beyond the range the callers' results are
 // already saturated to float precision.
 constexpr float kExpHi = 88.0f;

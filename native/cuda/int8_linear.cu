@@ -1,5 +1,5 @@
-// CUDA weight-only int8 linear; same contract as t4j_int8_linear_f32_cpu, on device pointers
-// (num_threads is ignored). One warp per (row, output channel): lanes stride over k, so a warp reads
+// CUDA weight-only int8 linear; same contract as t4j_int8_linear_f32_cpu, on device pointers. packed (the CPU's
+// VNNI layout, host memory) and num_threads are ignored: this is the exact path. One warp per (row, output channel): lanes stride over k, so a warp reads
 // 32 consecutive weight bytes and activations at a time, then reduces with shuffles.
 #include "cuda/cuda_util.cuh"
 
@@ -24,9 +24,9 @@ __global__ void int8_linear_kernel(const float *__restrict__ x, const int8_t *__
 
 }  // namespace
 
-extern "C" int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const float *scales, const float *bias,
-                                        float *y, int64_t rows, int64_t in_features, int64_t out_features,
-                                        int num_threads, t4j_stream stream) {
+extern "C" int t4j_int8_linear_f32_cuda(const float *x, const int8_t *w, const uint8_t *, const float *scales,
+                                        const float *bias, float *y, int64_t rows, int64_t in_features,
+                                        int64_t out_features, int num_threads, t4j_stream stream) {
     T4J_PROTECT({
         if (rows < 0 || in_features < 0 || out_features < 0)
             return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "int8_linear: rows, in_features and out_features must be >= 0");

@@ -279,8 +279,8 @@ void test_int8_linear_cpu() {
                         std::vector<int8_t> w = random_int8(out * in, 34 + out);
                         std::vector<float> y(rows * out + 1, 9.0f);
                         const float *bp = with_bias ? bias.data() : nullptr;
-                        int st = t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), bp, y.data(), rows, in, out, threads,
-                                                         nullptr);
+                        int st = t4j_int8_linear_f32_cpu(x.data(), w.data(), nullptr, scale.data(), bp, y.data(), rows, in, out,
+                                                         threads, nullptr);
                         check(st == T4J_OK, "int8_linear status" + tag + " " + t4j_last_error());
                         check(y[rows * out] == 9.0f, "int8_linear writes nothing past the end" + tag);
                         std::vector<double> want = int8_linear_ref(x, w, scale, bp, rows, in, out);
@@ -299,13 +299,144 @@ void test_int8_linear_cpu() {
     std::vector<float> x = random_input(rows * in, 41), scale(out, 0.01f);
     std::vector<int8_t> w = random_int8(out * in, 42);
     std::vector<float> y1(rows * out), y4(rows * out);
-    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), nullptr, y1.data(), rows, in, out, 1, nullptr) == T4J_OK &&
-              t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), nullptr, y4.data(), rows, in, out, 4, nullptr) == T4J_OK,
+    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), nullptr, scale.data(), nullptr, y1.data(), rows, in, out, 1, nullptr) ==
+                  T4J_OK &&
+              t4j_int8_linear_f32_cpu(x.data(), w.data(), nullptr, scale.data(), nullptr, y4.data(), rows, in, out, 4, nullptr) ==
+                  T4J_OK,
           "int8_linear threaded status");
     check(std::memcmp(y1.data(), y4.data(), y1.size() * sizeof(float)) == 0, "int8_linear result independent of num_threads");
-    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), scale.data(), nullptr, y1.data(), rows, in, out, 0, nullptr) ==
+    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), nullptr, scale.data(), nullptr, y1.data(), rows, in, out, 0, nullptr) ==
               T4J_ERR_INVALID_ARGUMENT,
           "int8_linear num_threads=0 rejected");
+}
+
+// What the VNNI path computes, emulated: the row quantization in float32 exactly as documented in kernels.h (the
+// same IEEE operations, so the same u), integer dot products, the epilogue in double.
+struct VnniRef {
+    std::vector<double> y;    // [rows, out]
+    std::vector<double> act;  // [rows, out]: scale[o] sx[r] / 2 sum_k |w[o, k]|, the activation-rounding bound
+};
+
+VnniRef int8_linear_vnni_ref(const std::vector<float> &x, const std::vector<int8_t> &w, const std::vector<float> &scale,
+                             const float *bias, int64_t rows, int64_t in, int64_t out) {
+    VnniRef ref{std::vector<double>(rows * out), std::vector<double>(rows * out)};
+    for (int64_t r = 0; r < rows; ++r) {
+        float lo = 0, hi = 0;
+        for (int64_t k = 0; k < in; ++k) lo = std::min(lo, x[r * in + k]), hi = std::max(hi, x[r * in + k]);
+        float sx = (hi - lo) / 255.0f;
+        std::vector<int> u(in, 0);
+        int zp = 0;
+        if (sx > 0) {
+            float inv = 1.0f / sx;
+            zp = std::min(255, std::max(0, static_cast<int>(std::nearbyint(-lo * inv))));
+            for (int64_t k = 0; k < in; ++k)
+                u[k] = std::min(255, std::max(0, static_cast<int>(std::nearbyint(x[r * in + k] * inv)) + zp));
+        }
+        for (int64_t o = 0; o < out; ++o) {
+            int64_t acc = 0, abs_w = 0;
+            for (int64_t k = 0; k < in; ++k) acc += static_cast<int64_t>(u[k] - zp) * w[o * in + k], abs_w += std::abs(w[o * in + k]);
+            ref.y[r * out + o] = static_cast<double>(sx) * scale[o] * static_cast<double>(acc) + (bias ? bias[o] : 0.0);
+            ref.act[r * out + o] = static_cast<double>(scale[o]) * sx / 2 * static_cast<double>(abs_w);
+        }
+    }
+    return ref;
+}
+
+// The packed (VNNI) path on odd shapes and rows 1..37: with VNNI it must equal its emulation up to float32
+// rounding of the epilogue and stay within the activation-rounding bound of the exact result; without VNNI (a
+// lowered T4J_CPU_ISA) the packed call must give the exact path's bits.
+void test_int8_linear_vnni_cpu() {
+    bool vnni = std::strcmp(t4j_cpu_isa(), "avx512_vnni") == 0;
+    const int64_t ins[] = {1, 3, 4, 5, 17, 64, 67, 100, 768};
+    const int64_t outs[] = {1, 15, 16, 17, 63, 64, 65, 130};
+    const int64_t rows_list[] = {1, 2, 3, 4, 5, 6, 7, 12, 13, 37};
+    for (int threads : {1, 2})
+        for (int64_t rows : rows_list)
+            for (int64_t in : ins)
+                for (int64_t out : outs) {
+                    if (threads == 2 && (rows > 7 || in > 100)) continue;
+                    std::string tag = " threads=" + std::to_string(threads) + " rows=" + std::to_string(rows) +
+                                      " in=" + std::to_string(in) + " out=" + std::to_string(out);
+                    std::vector<float> x = random_input(rows * in, 51 + in + rows), scale = random_input(out, 52),
+                                       bias = random_input(out, 53);
+                    for (auto &v : scale) v = std::fabs(v) / 100 + 1e-3f;
+                    // Skewed rows (as after GELU) exercise a zero point away from the middle.
+                    for (int64_t i = 0; i < rows * in; i += 3) x[i] = std::fabs(x[i]) * 2;
+                    std::vector<int8_t> w = random_int8(out * in, 54 + out);
+                    int64_t bytes = t4j_int8_linear_packed_bytes(in, out);
+                    check(bytes > 0, "int8_linear_packed_bytes" + tag);
+                    std::vector<uint8_t> packed(bytes);
+                    check(t4j_int8_linear_pack(w.data(), packed.data(), in, out) == T4J_OK, "int8_linear_pack" + tag);
+                    std::vector<float> y(rows * out + 1, 9.0f), exact(rows * out);
+                    check(t4j_int8_linear_f32_cpu(x.data(), w.data(), packed.data(), scale.data(), bias.data(), y.data(), rows,
+                                                  in, out, threads, nullptr) == T4J_OK,
+                          "int8_linear packed status" + tag + " " + t4j_last_error());
+                    check(y[rows * out] == 9.0f, "int8_linear packed writes nothing past the end" + tag);
+                    if (!vnni) {
+                        check(t4j_int8_linear_f32_cpu(x.data(), w.data(), nullptr, scale.data(), bias.data(), exact.data(), rows,
+                                                      in, out, threads, nullptr) == T4J_OK &&
+                                  std::memcmp(exact.data(), y.data(), exact.size() * sizeof(float)) == 0,
+                              "int8_linear packed equals exact without VNNI" + tag);
+                        continue;
+                    }
+                    VnniRef ref = int8_linear_vnni_ref(x, w, scale, bias.data(), rows, in, out);
+                    std::vector<double> want = int8_linear_ref(x, w, scale, bias.data(), rows, in, out);
+                    bool emulated = true, bounded = true;
+                    for (int64_t i = 0; i < rows * out; ++i) {
+                        double terms = std::fabs(ref.y[i] - bias[i % out]) + std::fabs(bias[i % out]);
+                        emulated = emulated && std::fabs(y[i] - ref.y[i]) <= 1e-6 + 4e-7 * terms;
+                        double abs_terms = std::fabs(bias[i % out]);
+                        for (int64_t k = 0; k < in; ++k)
+                            abs_terms += std::fabs(x[(i / out) * in + k] * w[(i % out) * in + k] * scale[i % out]);
+                        bounded = bounded && std::fabs(y[i] - want[i]) <= ref.act[i] * (1 + 1e-5) + 1e-5 + 1.3e-6 * abs_terms;
+                    }
+                    check(emulated, "int8_linear vnni equals its emulation" + tag);
+                    check(bounded, "int8_linear vnni within the activation-rounding bound" + tag);
+                }
+    // Special rows: all zeros gives the bias; NaN or infinity in a row gives NaN in that row only.
+    {
+        int64_t rows = 3, in = 20, out = 18;
+        std::vector<float> x = random_input(rows * in, 61), scale(out, 0.01f), bias = random_input(out, 62);
+        for (int64_t k = 0; k < in; ++k) x[k] = 0.0f;
+        x[in + 7] = NAN;
+        x[2 * in + 3] = INFINITY;
+        std::vector<int8_t> w = random_int8(out * in, 63);
+        std::vector<uint8_t> packed(t4j_int8_linear_packed_bytes(in, out));
+        std::vector<float> y(rows * out);
+        check(t4j_int8_linear_pack(w.data(), packed.data(), in, out) == T4J_OK &&
+                  t4j_int8_linear_f32_cpu(x.data(), w.data(), packed.data(), scale.data(), bias.data(), y.data(), rows, in, out,
+                                          1, nullptr) == T4J_OK,
+              "int8_linear packed special rows status");
+        // The exact path propagates infinities (inf * w, or NaN where they cancel); the VNNI path gives NaN.
+        bool ok = true;
+        for (int64_t o = 0; o < out; ++o)
+            ok = ok && y[o] == bias[o] && std::isnan(y[out + o]) &&
+                 (vnni ? std::isnan(y[2 * out + o]) : !std::isfinite(y[2 * out + o]));
+        check(ok, "int8_linear packed: zero row gives bias, non-finite rows give NaN (VNNI) or non-finite (exact)");
+    }
+    // A problem that spreads over the pool: same bits for any thread count.
+    {
+        int64_t rows = 13, in = 300, out = 301;
+        std::vector<float> x = random_input(rows * in, 64), scale(out, 0.01f);
+        std::vector<int8_t> w = random_int8(out * in, 65);
+        std::vector<uint8_t> packed(t4j_int8_linear_packed_bytes(in, out));
+        std::vector<float> y1(rows * out), y4(rows * out);
+        check(t4j_int8_linear_pack(w.data(), packed.data(), in, out) == T4J_OK &&
+                  t4j_int8_linear_f32_cpu(x.data(), w.data(), packed.data(), scale.data(), nullptr, y1.data(), rows, in, out, 1,
+                                          nullptr) == T4J_OK &&
+                  t4j_int8_linear_f32_cpu(x.data(), w.data(), packed.data(), scale.data(), nullptr, y4.data(), rows, in, out, 4,
+                                          nullptr) == T4J_OK,
+              "int8_linear packed threaded status");
+        check(std::memcmp(y1.data(), y4.data(), y1.size() * sizeof(float)) == 0, "int8_linear packed independent of num_threads");
+    }
+    check(t4j_int8_linear_packed_bytes(0, 4) == -1 && t4j_int8_linear_packed_bytes(65537, 4) == -1 &&
+              t4j_int8_linear_packed_bytes(4, 0) == -1 && t4j_int8_linear_packed_bytes(-1, -1) == -1,
+          "int8_linear_packed_bytes rejects sizes without a layout");
+    check(t4j_int8_linear_packed_bytes(5, 17) == 2 * 2 * 64 + 32 * 4, "int8_linear_packed_bytes of 17 x 5");
+    int8_t w1[4] = {1, 2, 3, 4};
+    uint8_t p1[256];
+    check(t4j_int8_linear_pack(w1, nullptr, 4, 1) == T4J_ERR_INVALID_ARGUMENT, "int8_linear_pack null packed rejected");
+    check(t4j_int8_linear_pack(w1, p1, 0, 1) == T4J_ERR_INVALID_ARGUMENT, "int8_linear_pack in=0 rejected");
 }
 
 void test_decode_attention_cpu() {
@@ -534,7 +665,7 @@ void test_attention_cpu() {
 
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
-    check(t4j_abi_version() == 1, "abi version is 1");
+    check(t4j_abi_version() == 2, "abi version is 2");
     for (int64_t n : kSizes) {
         std::vector<float> x = random_input(n, static_cast<unsigned>(n) + 1);
         std::vector<float> y(n + 1, 123.0f);  // one guard element past the end
@@ -568,6 +699,7 @@ void test_cpu() {
     test_int8_linear_cpu();
     test_linear_cpu();
     test_attention_cpu();
+    test_int8_linear_vnni_cpu();
     test_decode_attention_cpu();
 }
 
@@ -644,7 +776,8 @@ void test_fused_cuda() {
             std::vector<int8_t> w = random_int8(out * in, 73);
             float *dX = to_device(x), *dS = to_device(scale), *dB = to_device(bias), *dY = to_device(y);
             int8_t *dW = to_device(w);
-            check(t4j_int8_linear_f32_cuda(dX, dW, dS, dB, dY, rows, in, out, 1, nullptr) == T4J_OK, "cuda int8_linear" + tag);
+            check(t4j_int8_linear_f32_cuda(dX, dW, nullptr, dS, dB, dY, rows, in, out, 1, nullptr) == T4J_OK,
+                  "cuda int8_linear" + tag);
             std::vector<float> gy = to_host(dY, rows * out);
             std::vector<double> want = int8_linear_ref(x, w, scale, bias.data(), rows, in, out);
             bool ok = true;
@@ -766,7 +899,7 @@ int main(int argc, char **argv) {
         test_cpu();
         // The lower code paths too, each in a child process (the dispatcher decides once per process).
         if (!std::getenv("T4J_CPU_ISA"))
-            for (const char *lower : {"avx2", "scalar"}) {
+            for (const char *lower : {"avx512", "avx2", "scalar"}) {
                 std::string cmd = std::string("T4J_CPU_ISA=") + lower + " '" + argv[0] + "' cpu";
                 check(std::system(cmd.c_str()) == 0, std::string("cpu kernels with T4J_CPU_ISA=") + lower);
             }

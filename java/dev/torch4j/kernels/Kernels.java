@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
  * with its message.
  */
 public final class Kernels {
-    private static final int ABI_VERSION = 1;
+    private static final int ABI_VERSION = 2;
 
     static {
         int v = NativeKernels.t4j_abi_version();
@@ -28,7 +28,11 @@ public final class Kernels {
         return NativeKernels.t4j_built_with_cuda() != 0;
     }
 
-    /** The CPU code path chosen at load time: {@code "avx512"}, {@code "avx2"} or {@code "scalar"}. */
+    /**
+     * The CPU code path chosen at load time: {@code "avx512_vnni"} (AVX-512 with VNNI: {@link #int8Linear} quantizes
+     * activations, see {@link Int8Weights}), {@code "avx512"}, {@code "avx2"} or {@code "scalar"}. The environment
+     * variable {@code T4J_CPU_ISA} (avx512, avx2, scalar) lowers it.
+     */
     public static String cpuIsa() {
         return NativeKernels.t4j_cpu_isa();
     }
@@ -221,15 +225,18 @@ public final class Kernels {
 
     /**
      * {@code x @ dequantized(w)^T + bias} with int8 weights (see {@link Int8Weights}): x float32 {@code [..., in]},
-     * bias float32 {@code [out]} or null; returns float32 {@code [..., out]}. Weights are dequantized exactly and
-     * accumulated in float32, so the result differs from {@code x.matmul(w.dequantize().t())} only by summation
-     * order. The CPU kernel uses up to {@link Torch#getNumThreads()} threads of its own persistent pool.
+     * bias float32 {@code [out]} or null; returns float32 {@code [..., out]}. Two CPU paths: when
+     * {@link Int8Weights#quantizesActivations()} (packed weights on a CPU with AVX-512 VNNI) each row of x is quantized
+     * to uint8 and multiplied in int32, within {@code scales[o] sx[r] / 2 sum_k |q[o, k]|} of the exact result (see
+     * {@link Int8Weights} for the error model); otherwise weights are dequantized exactly and accumulated in float32,
+     * so the result differs from {@code x.matmul(w.dequantize().t())} only by summation order (CUDA always does this).
+     * The CPU kernel uses up to {@link Torch#getNumThreads()} threads of its own persistent pool.
      * Inference only: x and bias must not require grad while grad mode is on.
      */
     public static Tensor int8Linear(Tensor x, Int8Weights w, Tensor bias) {
         if (w == null) throw new NullPointerException("w must not be null");
         checkFloat(x, "x", DType.FLOAT32);
-        Tensor q = w.weight(), scales = w.scales();
+        Tensor q = w.weight(), scales = w.scales(), packed = w.packed();
         long in = w.inFeatures(), out = w.outFeatures();
         if (x.dim() < 1 || x.size(-1) != in)
             throw new IllegalArgumentException("x: expected shape [..., " + in + "] (in_features), got " + java.util.Arrays.toString(x.shape()));
@@ -250,9 +257,10 @@ public final class Kernels {
             Pointer bp = bc == null ? null : ptr(bc);
             int threads = Math.max(1, Torch.getNumThreads());
             return guarded(y, () -> status("int8Linear", xc.device().isCuda()
-                    ? NativeKernels.t4j_int8_linear_f32_cuda(ptr(xc), ptr(q), ptr(scales), bp, ptr(y), rows, in, out, threads,
-                            CudaStreams.current(xc))
-                    : NativeKernels.t4j_int8_linear_f32_cpu(ptr(xc), ptr(q), ptr(scales), bp, ptr(y), rows, in, out, threads, null)));
+                    ? NativeKernels.t4j_int8_linear_f32_cuda(ptr(xc), ptr(q), null, ptr(scales), bp, ptr(y), rows, in, out,
+                            threads, CudaStreams.current(xc))
+                    : NativeKernels.t4j_int8_linear_f32_cpu(ptr(xc), ptr(q), packed == null ? null : ptr(packed), ptr(scales), bp,
+                            ptr(y), rows, in, out, threads, null)));
         }
     }
 
@@ -289,7 +297,7 @@ public final class Kernels {
         return LINEAR_FAST;
     }
 
-    private static final boolean LINEAR_FAST = "avx512".equals(NativeKernels.t4j_cpu_isa());
+    private static final boolean LINEAR_FAST = NativeKernels.t4j_cpu_isa().startsWith("avx512");  // "avx512" or "avx512_vnni"
 
     /**
      * {@code act(x W^T + bias)} ({@link WeightLayout#OUT_IN}) or {@code act(x W + bias)} ({@link WeightLayout#IN_OUT}) in
@@ -394,6 +402,19 @@ public final class Kernels {
                     : NativeKernels.t4j_attention_f32_cpu(ptr(q), ptr(k), ptr(v), mp, ptr(out), b, h, t, sLen, d, qs[0], qs[2], qs[1], ks[0], ks[2],
                             ks[1], vs[0], vs[2], vs[1], sc, c, threads, null)));
         }
+    }
+
+    /**
+     * The VNNI layout of int8 CPU weights {@code q [out, in]} as a new uint8 tensor, or null when this CPU path does
+     * not use one (no AVX-512 VNNI, or {@code in} outside [1, 65536]). Its owner keeps it with q (see
+     * {@link Int8Weights}).
+     */
+    static Tensor int8Pack(Tensor q) {
+        if (q.device().isCuda() || !"avx512_vnni".equals(cpuIsa())) return null;
+        long bytes = NativeKernels.t4j_int8_linear_packed_bytes(q.size(1), q.size(0));
+        if (bytes < 0) return null;
+        Tensor packed = Torch.empty(new long[] {bytes}, DType.UINT8);
+        return guarded(packed, () -> status("int8Pack", NativeKernels.t4j_int8_linear_pack(ptr(q), ptr(packed), q.size(1), q.size(0))));
     }
 
     // ------------------------------------------------------------------ decode attention

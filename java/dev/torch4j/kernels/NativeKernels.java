@@ -77,11 +77,13 @@ final class NativeKernels {
                                                   long cols, float eps, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_int8_linear_f32_cpu(@Cast("const float*") Pointer x, @Cast("const int8_t*") Pointer w,
+                                              @Cast("const uint8_t*") Pointer packed,
                                               @Cast("const float*") Pointer scales, @Cast("const float*") Pointer bias,
                                               @Cast("float*") Pointer y, long rows, long inFeatures, long outFeatures,
                                               int numThreads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_int8_linear_f32_cuda(@Cast("const float*") Pointer x, @Cast("const int8_t*") Pointer w,
+                                               @Cast("const uint8_t*") Pointer packed,
                                                @Cast("const float*") Pointer scales, @Cast("const float*") Pointer bias,
                                                @Cast("float*") Pointer y, long rows, long inFeatures, long outFeatures,
                                                int numThreads, @Cast("t4j_stream") Pointer stream);
@@ -111,6 +113,11 @@ final class NativeKernels {
                                              long kTokenStride, long kHeadStride, long vBatchStride, long vTokenStride,
                                              long vHeadStride, float scale, int causal, int numThreads,
                                              @Cast("t4j_stream") Pointer stream);
+
+    static native long t4j_int8_linear_packed_bytes(long inFeatures, long outFeatures);
+
+    static native int t4j_int8_linear_pack(@Cast("const int8_t*") Pointer w, @Cast("uint8_t*") Pointer packed, long inFeatures,
+                                           long outFeatures);
 
     static native int t4j_decode_attention_f32_cpu(@Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
                                                    @Cast("const float*") Pointer v, @Cast("const int64_t*") Pointer lengths,

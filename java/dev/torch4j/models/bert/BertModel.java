@@ -229,9 +229,9 @@ public class BertModel extends Module {
     // ------------------------------------------------------------------ inference kernels
 
     /**
-     * {@code x W^T}, plus the bias when {@code withBias}: the int8 kernel when {@code int8} serves x (a decode-sized
-     * input, no graph recorded; see {@link Int8Weights#serves}), else torch4j's float32 linear kernel where the fused
-     * kernels apply ({@link FusedKernels#appliesToLinear}), else LibTorch on the float weight.
+     * {@code x W^T}, plus the bias when {@code withBias}: the int8 kernel when {@code int8} serves x (no graph recorded,
+     * and the VNNI path or a decode-sized input; see {@link Int8Weights#serves}), else torch4j's float32 linear kernel
+     * where the fused kernels apply ({@link FusedKernels#appliesToLinear}), else LibTorch on the float weight.
      */
     static Tensor project(Linear l, Int8Weights int8, Tensor x, boolean withBias) {
         if (int8 != null && int8.serves(x, l.weight())) return Kernels.int8Linear(x, int8, withBias ? l.bias() : null);
@@ -405,9 +405,10 @@ public class BertModel extends Module {
      * Swaps the encoder's linear weights (every layer's {@code query}, {@code key}, {@code value},
      * {@code attention.output.dense}, {@code intermediate.dense}, {@code output.dense}) for int8 per-output-channel
      * weights ({@link Int8Weights}); embeddings, layer norms and the pooler stay float32. The float {@code weight}
-     * parameters are overwritten with the dequantized values: inputs of up to {@link Int8Weights#KERNEL_MAX_ROWS} token
-     * rows run {@link Kernels#int8Linear} when no graph is recorded, larger batches run LibTorch's float GEMM on the same
-     * dequantized weights, and {@link #stateDict()} returns them.
+     * parameters are overwritten with the dequantized values, which {@link #stateDict()} returns. When no graph is
+     * recorded {@link Kernels#int8Linear} serves every batch on a CPU with AVX-512 VNNI (activations quantized per token
+     * row) and inputs of up to {@link Int8Weights#KERNEL_MAX_ROWS} token rows otherwise, larger batches then running
+     * LibTorch's float GEMM on the same dequantized weights (see {@link Int8Weights#serves}).
      *
      * <p>Returns the last-hidden-state error on {@code probeIds [B, T]} (no padding) against the float32 model. On
      * all-MiniLM-L6-v2 sentence embeddings keep a cosine similarity above 0.99 with float32 (BertInt8Test).
