@@ -17,7 +17,7 @@ import dev.torch4j.Torch;
  * {@code |y - y_fp32| <= s[o] / 2 sum_k |x[r, k]|}. When {@link #quantizesActivations()} the kernel also rounds each
  * activation row to uint8 with {@code sx[r] = (max(x[r, :], 0) - min(x[r, :], 0)) / 255}, {@code |x - x^| <= sx[r] / 2},
  * adding at most {@code s[o] sx[r] / 2 sum_k |q[o, k]|} (the int32 products themselves are exact). Both are worst
- * cases; with independent rounding errors the typical error is about {@code 1 / sqrt(in)} of them.
+ * cases; with independent rounding errors the typical error is roughly {@code 1 / sqrt(in)} of them.
  */
 public final class Int8Weights implements AutoCloseable {
     private Tensor weight;

@@ -297,7 +297,8 @@ public class GPT2LMHeadModel extends Module implements CausalLM {
      * the head at every row count ({@link Int8Weights#canServe}) and the block layers ({@link Int8Weights#serves}) at
      * every row count on a CPU with AVX-512 VNNI (activations quantized per row), else up to
      * {@link Int8Weights#KERNEL_MAX_ROWS} rows (decode steps), longer inputs then running LibTorch's float GEMM on the
-     * dequantized weights.
+     * dequantized weights. The int8 copies are made once: loading or training the float weights afterwards does
+     * not update them.
      *
      * <p>Returns the logits error on {@code probeIds (B, T)} (no padding): float32 logits of a full forward before
      * quantizing against the quantized model decoding the probe one position at a time with a cache (the path a
