@@ -186,14 +186,14 @@ public final class Kernels {
                                                    boolean withSum) {
         if (x == null) throw new NullPointerException("x must not be null");
         if (x.isClosed()) throw new IllegalStateException("x is a closed tensor");
-        DType dt = x.dtype();
+        DType dt = isFloat32(x) ? DType.FLOAT32 : x.dtype();
         if (dt != DType.FLOAT32 && dt != DType.BFLOAT16)
             throw new IllegalArgumentException("x: expected dtype torch.float32 or torch.bfloat16, got " + dt.pytorchName());
         checkFloat(residual, "residual", dt);
         long cols = checkRowsAndVector("addLayerNorm", x, "x", gamma, "gamma", dt);
         checkFloat(beta, "beta", dt);
         sameShape("addLayerNorm", residual, "residual", x, "x");
-        sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
+        if (beta.dim() != 1 || beta.size(0) != cols) sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
         sameDevice("addLayerNorm", residual, "residual", x, "x");
         sameDevice("addLayerNorm", beta, "beta", x, "x");
         if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("eps: expected a finite value >= 0, got " + eps);
@@ -354,8 +354,14 @@ public final class Kernels {
     private static void checkFloat(Tensor t, String name, DType dtype) {
         if (t == null) throw new NullPointerException(name + " must not be null");
         if (t.isClosed()) throw new IllegalStateException(name + " is a closed tensor");
-        if (t.dtype() != dtype)
+        if (dtype == DType.FLOAT32 ? !isFloat32(t) : t.dtype() != dtype)
             throw new IllegalArgumentException(name + ": expected dtype " + dtype.pytorchName() + ", got " + t.dtype().pytorchName());
+    }
+
+    // float32 is the only 4-byte floating dtype; two primitive calls cost less than converting scalar_type() to DType.
+    private static boolean isFloat32(Tensor t) {
+        org.bytedeco.pytorch.Tensor h = t.unwrap();
+        return h.element_size() == 4 && h.is_floating_point();
     }
 
     private static long checkRowsAndVector(String op, Tensor x, String xName, Tensor v, String vName) {
