@@ -33,7 +33,8 @@ enum {
 /* Message for the last non-OK status returned on this thread ("" when none). */
 const char *t4j_last_error(void);
 
-/* Version of this ABI (2: t4j_int8_linear gained packed); bumped on any incompatible change. */
+/* Version of this ABI, bumped on any incompatible change (2: t4j_int8_linear gained packed, or bias_gelu and
+ * add_layernorm num_threads on separate branches; 3: both, plus linear and attention). */
 int t4j_abi_version(void);
 
 /* 1 when this library was built with CUDA kernels, else 0. */
@@ -63,12 +64,14 @@ int t4j_gelu_tanh_f32_cuda(const float *x, float *y, int64_t n, t4j_stream strea
  * Fused bias + GELU on float32, row-major x [rows, cols] and bias [cols]:
  *   y = gelu(x + bias)       approximate = 0: exact, z Phi(z) = 0.5 z (1 + erf(z / sqrt 2))
  *                            approximate = 1: tanh,  0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))
- * y may equal x (in place); otherwise no output may overlap an input.
+ * The CPU version splits rows over at most num_threads threads of the persistent pool (>= 1; small inputs
+ * use one); the CUDA version ignores num_threads. y may equal x (in place); otherwise no output may
+ * overlap an input.
  */
 int t4j_bias_gelu_f32_cpu(const float *x, const float *bias, float *y, int64_t rows, int64_t cols, int approximate,
-                          t4j_stream stream);
+                          int num_threads, t4j_stream stream);
 int t4j_bias_gelu_f32_cuda(const float *x, const float *bias, float *y, int64_t rows, int64_t cols, int approximate,
-                           t4j_stream stream);
+                           int num_threads, t4j_stream stream);
 
 /*
  * Backward of t4j_bias_gelu: dx = dy * gelu'(x + bias) [rows, cols] and, when dbias is not NULL,
@@ -85,17 +88,20 @@ int t4j_bias_gelu_backward_f32_cuda(const float *dy, const float *x, const float
  *   s = x + residual (rounded to the storage type), out = (s - mean) / sqrt(var + eps) * gamma + beta
  * with the biased variance, as torch.nn.functional.layer_norm(x + residual, [cols], gamma, beta, eps).
  * gamma and beta are [cols]. sum (may be NULL) receives s. Math is float32 for both storage types;
- * bf16 values are uint16_t bit patterns, rounded to nearest even. out and sum may each equal x or
- * residual; nothing else may overlap.
+ * bf16 values are uint16_t bit patterns, rounded to nearest even. The CPU version splits rows over at most
+ * num_threads threads of the persistent pool (>= 1; small inputs use one); the CUDA version ignores
+ * num_threads. out and sum may each equal x or residual; nothing else may overlap.
  */
 int t4j_add_layernorm_f32_cpu(const float *x, const float *residual, const float *gamma, const float *beta, float *out,
-                              float *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+                              float *sum, int64_t rows, int64_t cols, float eps, int num_threads, t4j_stream stream);
 int t4j_add_layernorm_f32_cuda(const float *x, const float *residual, const float *gamma, const float *beta, float *out,
-                               float *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+                               float *sum, int64_t rows, int64_t cols, float eps, int num_threads, t4j_stream stream);
 int t4j_add_layernorm_bf16_cpu(const uint16_t *x, const uint16_t *residual, const uint16_t *gamma, const uint16_t *beta,
-                               uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+                               uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, int num_threads,
+                               t4j_stream stream);
 int t4j_add_layernorm_bf16_cuda(const uint16_t *x, const uint16_t *residual, const uint16_t *gamma, const uint16_t *beta,
-                                uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, t4j_stream stream);
+                                uint16_t *out, uint16_t *sum, int64_t rows, int64_t cols, float eps, int num_threads,
+                                t4j_stream stream);
 
 /*
  * Weight-only int8 linear: y[r, o] ~ scales[o] * sum_k x[r, k] * w[o, k] + bias[o]

@@ -3,7 +3,10 @@
 //   z = x + b                                  x [rows, cols], b [cols]
 //   exact:  gelu(z) = z Phi(z),                gelu'(z) = Phi(z) + z phi(z)
 //   tanh:   gelu(z) = z s,  s = sigmoid(2u),   gelu'(z) = s + z s (1 - s) 2 u',   u = sqrt(2/pi) (z + 0.044715 z^3)
-// Phi comes from erfc (vmath.h), s from one exp: 1 - s = e s with e = exp(-2u), so neither form cancels.
+// The backward takes Phi from erfc (vmath.h) and s from one exp (1 - s = e s with e = exp(-2u)), so neither form
+// cancels. The exact forward takes Phi = 0.5 + 0.5 erf(z / sqrt 2) from a rational erf without exp (kErfP / kErfQ
+// below), about 3x faster; it cancels in the lower tail like LibTorch's own GELU, where |gelu| < 1e-6 anyway.
+// Large inputs are split by rows over the t4j::parallel_for pool.
 // db (optional) is accumulated in double per column, so it does not depend on the number of rows.
 // The backward clamps z to [-kGradClamp, kGradClamp]: beyond it gelu' is 0 or 1 to float precision, and
 // z^3 would overflow to inf * 0 in the tanh form.
@@ -11,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/thread_pool.h"
 #include "cpu/vmath.h"
 #include "internal.h"
 
@@ -37,9 +41,34 @@ inline void gelu_scalar(float z, bool tanh_form, float *y, float *dydz) {
     }
 }
 
-void fwd_scalar(const float *x, const float *b, float *y, int64_t rows, int64_t cols, bool tanh_form) {
+// erf(a) = a P(a^2) / Q(a^2) on a clamped to [-4, 4]: the rational minimax fit of Eigen and XLA (float erf).
+// |error| <= 3.3e-7 (so |gelu error| <= 1e-6 + 1 ulp, a tenth of the float32 test tolerance), and erf(+-4)
+// evaluates to exactly +-1, so the far tails give z and -0 as the composite does.
+constexpr float kErfClamp = 4.0f;
+constexpr float kErfP[7] = {-2.72614225801306e-10f, 2.77068142495902e-08f, -2.10102402082508e-06f, -5.69250639462346e-05f,
+                            -7.34990630326855e-04f, -2.95459980854025e-03f, -1.60960333262415e-02f};
+constexpr float kErfQ[5] = {-1.45660718464996e-05f, -2.13374055278905e-04f, -1.68282697438203e-03f, -7.37332916720468e-03f,
+                            -1.42647390514189e-02f};
+
+inline float gelu_exact_fwd_scalar(float z) {
+    float a = std::fmin(std::fmax(z * t4j::kInvSqrt2, -kErfClamp), kErfClamp);
+    float a2 = a * a;
+    float p = kErfP[0], q = kErfQ[0];
+    for (int i = 1; i < 7; ++i) p = std::fma(p, a2, kErfP[i]);
+    for (int i = 1; i < 5; ++i) q = std::fma(q, a2, kErfQ[i]);
+    return z * std::fma(0.5f, a * p / q, 0.5f);
+}
+
+template <bool kTanh>
+void fwd_scalar(const float *x, const float *b, float *y, int64_t rows, int64_t cols) {
     for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) gelu_scalar(x[r * cols + c] + b[c], tanh_form, &y[r * cols + c], nullptr);
+        for (int64_t c = 0; c < cols; ++c) {
+            float z = x[r * cols + c] + b[c];
+            if (kTanh)
+                gelu_scalar(z, true, &y[r * cols + c], nullptr);
+            else
+                y[r * cols + c] = gelu_exact_fwd_scalar(z);
+        }
 }
 
 void bwd_scalar(const float *dy, const float *x, const float *b, float *dx, double *db, int64_t rows, int64_t cols,
@@ -80,15 +109,40 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512 gelu512(__m512 z, bool
     return _mm512_mul_ps(z, cdf);
 }
 
+__attribute__((target("avx512f,avx512dq"))) inline __m512 gelu_exact_fwd512(__m512 z) {
+    __m512 a = _mm512_mul_ps(z, _mm512_set1_ps(t4j::kInvSqrt2));
+    a = _mm512_min_ps(_mm512_max_ps(a, _mm512_set1_ps(-kErfClamp)), _mm512_set1_ps(kErfClamp));
+    __m512 a2 = _mm512_mul_ps(a, a);
+    __m512 p = _mm512_set1_ps(kErfP[0]), q = _mm512_set1_ps(kErfQ[0]);
+    for (int i = 1; i < 7; ++i) p = _mm512_fmadd_ps(p, a2, _mm512_set1_ps(kErfP[i]));
+    for (int i = 1; i < 5; ++i) q = _mm512_fmadd_ps(q, a2, _mm512_set1_ps(kErfQ[i]));
+    __m512 erf = _mm512_div_ps(_mm512_mul_ps(a, p), q);
+    return _mm512_mul_ps(z, _mm512_fmadd_ps(_mm512_set1_ps(0.5f), erf, _mm512_set1_ps(0.5f)));
+}
+
+template <bool kTanh>
+__attribute__((target("avx512f,avx512dq"))) inline __m512 gelu(__m512 z) {
+    return kTanh ? gelu512(z, true, nullptr) : gelu_exact_fwd512(z);
+}
+
+template <bool kTanh>
 __attribute__((target("avx512f,avx512dq"))) void fwd_avx512(const float *x, const float *b, float *y, int64_t rows,
-                                                             int64_t cols, bool tanh_form) {
+                                                             int64_t cols) {
     for (int64_t r = 0; r < rows; ++r) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
-        for (int64_t c = 0; c < cols; c += 16) {
+        int64_t c = 0;
+        // Two vectors per step: more independent work per iteration, about 12% faster (measured) than one.
+        for (; c + 32 <= cols; c += 32) {
+            __m512 z0 = _mm512_add_ps(_mm512_loadu_ps(xr + c), _mm512_loadu_ps(b + c));
+            __m512 z1 = _mm512_add_ps(_mm512_loadu_ps(xr + c + 16), _mm512_loadu_ps(b + c + 16));
+            _mm512_storeu_ps(yr + c, gelu<kTanh>(z0));
+            _mm512_storeu_ps(yr + c + 16, gelu<kTanh>(z1));
+        }
+        for (; c < cols; c += 16) {
             __mmask16 m = cols - c >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (cols - c)) - 1u);
             __m512 z = _mm512_add_ps(_mm512_maskz_loadu_ps(m, xr + c), _mm512_maskz_loadu_ps(m, b + c));
-            _mm512_mask_storeu_ps(yr + c, m, gelu512(z, tanh_form, nullptr));
+            _mm512_mask_storeu_ps(yr + c, m, gelu<kTanh>(z));
         }
     }
 }
@@ -144,15 +198,34 @@ __attribute__((target("avx2,fma"))) inline __m256 gelu256(__m256 z, bool tanh_fo
     return _mm256_mul_ps(z, cdf);
 }
 
-__attribute__((target("avx2,fma"))) void fwd_avx2(const float *x, const float *b, float *y, int64_t rows, int64_t cols,
-                                                   bool tanh_form) {
+__attribute__((target("avx2,fma"))) inline __m256 gelu_exact_fwd256(__m256 z) {
+    __m256 a = _mm256_mul_ps(z, _mm256_set1_ps(t4j::kInvSqrt2));
+    a = _mm256_min_ps(_mm256_max_ps(a, _mm256_set1_ps(-kErfClamp)), _mm256_set1_ps(kErfClamp));
+    __m256 a2 = _mm256_mul_ps(a, a);
+    __m256 p = _mm256_set1_ps(kErfP[0]), q = _mm256_set1_ps(kErfQ[0]);
+    for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, a2, _mm256_set1_ps(kErfP[i]));
+    for (int i = 1; i < 5; ++i) q = _mm256_fmadd_ps(q, a2, _mm256_set1_ps(kErfQ[i]));
+    __m256 erf = _mm256_div_ps(_mm256_mul_ps(a, p), q);
+    return _mm256_mul_ps(z, _mm256_fmadd_ps(_mm256_set1_ps(0.5f), erf, _mm256_set1_ps(0.5f)));
+}
+
+template <bool kTanh>
+__attribute__((target("avx2,fma"))) void fwd_avx2(const float *x, const float *b, float *y, int64_t rows, int64_t cols) {
     for (int64_t r = 0; r < rows; ++r) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
         int64_t c = 0;
-        for (; c + 8 <= cols; c += 8)
-            _mm256_storeu_ps(yr + c, gelu256(_mm256_add_ps(_mm256_loadu_ps(xr + c), _mm256_loadu_ps(b + c)), tanh_form, nullptr));
-        for (; c < cols; ++c) gelu_scalar(xr[c] + b[c], tanh_form, &yr[c], nullptr);
+        for (; c + 8 <= cols; c += 8) {
+            __m256 z = _mm256_add_ps(_mm256_loadu_ps(xr + c), _mm256_loadu_ps(b + c));
+            _mm256_storeu_ps(yr + c, kTanh ? gelu256(z, true, nullptr) : gelu_exact_fwd256(z));
+        }
+        for (; c < cols; ++c) {
+            float z = xr[c] + b[c];
+            if (kTanh)
+                gelu_scalar(z, true, &yr[c], nullptr);
+            else
+                yr[c] = gelu_exact_fwd_scalar(z);
+        }
     }
 }
 
@@ -189,20 +262,40 @@ int check_shape(const char *what, int64_t rows, int64_t cols, int approximate) {
     return T4J_OK;
 }
 
+template <bool kTanh>
+void fwd(Isa isa, const float *x, const float *b, float *y, int64_t rows, int64_t cols) {
+    switch (isa) {
+        case Isa::kAvx512: fwd_avx512<kTanh>(x, b, y, rows, cols); break;
+        case Isa::kAvx2: fwd_avx2<kTanh>(x, b, y, rows, cols); break;
+        default: fwd_scalar<kTanh>(x, b, y, rows, cols); break;
+    }
+}
+
+// Below this many elements per thread, waking a worker costs more than it saves.
+constexpr int64_t kParallelGrain = 32768;
+
 }  // namespace
 
 extern "C" int t4j_bias_gelu_f32_cpu(const float *x, const float *bias, float *y, int64_t rows, int64_t cols,
-                                     int approximate, t4j_stream) {
+                                     int approximate, int num_threads, t4j_stream) {
     T4J_PROTECT({
         if (int st = check_shape("bias_gelu", rows, cols, approximate)) return st;
+        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "bias_gelu: num_threads must be >= 1");
         if (rows == 0 || cols == 0) return t4j::ok();
         if (!x || !bias || !y) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "bias_gelu: null data pointer");
         bool tanh_form = approximate == 1;
-        switch (t4j::isa()) {
-            case Isa::kAvx512: fwd_avx512(x, bias, y, rows, cols, tanh_form); break;
-            case Isa::kAvx2: fwd_avx2(x, bias, y, rows, cols, tanh_form); break;
-            default: fwd_scalar(x, bias, y, rows, cols, tanh_form); break;
-        }
+        Isa isa = t4j::isa();
+        auto part = [&](int64_t r0, int64_t r1) {
+            if (tanh_form)
+                fwd<true>(isa, x + r0 * cols, bias, y + r0 * cols, r1 - r0, cols);
+            else
+                fwd<false>(isa, x + r0 * cols, bias, y + r0 * cols, r1 - r0, cols);
+        };
+        int64_t grain = (kParallelGrain + cols - 1) / cols;
+        if (num_threads == 1 || rows < 2 * grain)
+            part(0, rows);  // without the std::function the pool needs
+        else
+            t4j::parallel_for(num_threads, rows, grain, part);
         return t4j::ok();
     })
 }

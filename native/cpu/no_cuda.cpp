@@ -11,7 +11,7 @@ namespace {
 int no_cuda() { return t4j::fail(T4J_ERR_NO_CUDA, "torch4j native library was built without CUDA kernels"); }
 }  // namespace
 
-extern "C" int t4j_bias_gelu_f32_cuda(const float *, const float *, float *, int64_t, int64_t, int, t4j_stream) {
+extern "C" int t4j_bias_gelu_f32_cuda(const float *, const float *, float *, int64_t, int64_t, int, int, t4j_stream) {
     return no_cuda();
 }
 
@@ -21,12 +21,12 @@ extern "C" int t4j_bias_gelu_backward_f32_cuda(const float *, const float *, con
 }
 
 extern "C" int t4j_add_layernorm_f32_cuda(const float *, const float *, const float *, const float *, float *, float *,
-                                          int64_t, int64_t, float, t4j_stream) {
+                                          int64_t, int64_t, float, int, t4j_stream) {
     return no_cuda();
 }
 
 extern "C" int t4j_add_layernorm_bf16_cuda(const uint16_t *, const uint16_t *, const uint16_t *, const uint16_t *,
-                                           uint16_t *, uint16_t *, int64_t, int64_t, float, t4j_stream) {
+                                           uint16_t *, uint16_t *, int64_t, int64_t, float, int, t4j_stream) {
     return no_cuda();
 }
 

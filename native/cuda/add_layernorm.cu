@@ -65,13 +65,13 @@ int run(const char *what, const T *x, const T *r, const T *g, const T *b, T *out
 }  // namespace
 
 extern "C" int t4j_add_layernorm_f32_cuda(const float *x, const float *residual, const float *gamma, const float *beta,
-                                          float *out, float *sum, int64_t rows, int64_t cols, float eps,
+                                          float *out, float *sum, int64_t rows, int64_t cols, float eps, int,
                                           t4j_stream stream) {
     T4J_PROTECT({ return run("add_layernorm_f32", x, residual, gamma, beta, out, sum, rows, cols, eps, stream); })
 }
 
 extern "C" int t4j_add_layernorm_bf16_cuda(const uint16_t *x, const uint16_t *residual, const uint16_t *gamma,
                                            const uint16_t *beta, uint16_t *out, uint16_t *sum, int64_t rows,
-                                           int64_t cols, float eps, t4j_stream stream) {
+                                           int64_t cols, float eps, int, t4j_stream stream) {
     T4J_PROTECT({ return run("add_layernorm_bf16", x, residual, gamma, beta, out, sum, rows, cols, eps, stream); })
 }

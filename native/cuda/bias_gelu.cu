@@ -56,7 +56,7 @@ int check(const char *what, int64_t rows, int64_t cols, int approximate) {
 }  // namespace
 
 extern "C" int t4j_bias_gelu_f32_cuda(const float *x, const float *bias, float *y, int64_t rows, int64_t cols,
-                                      int approximate, t4j_stream stream) {
+                                      int approximate, int, t4j_stream stream) {
     T4J_PROTECT({
         if (int st = check("bias_gelu", rows, cols, approximate)) return st;
         if (rows == 0 || cols == 0) return t4j::ok();

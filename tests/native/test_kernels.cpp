@@ -162,7 +162,7 @@ void test_bias_gelu_cpu() {
                 std::vector<float> x = random_input(n, 11 + n), b = random_input(cols, 5 + cols), dy = random_input(n, 3 + n);
                 for (auto &v : b) v /= 3;
                 std::vector<float> y(n + 1, 7.0f), dx(n + 1, 7.0f), db(cols + 1, 7.0f);
-                check(t4j_bias_gelu_f32_cpu(x.data(), b.data(), y.data(), rows, cols, approximate, nullptr) == T4J_OK,
+                check(t4j_bias_gelu_f32_cpu(x.data(), b.data(), y.data(), rows, cols, approximate, 1, nullptr) == T4J_OK,
                       "bias_gelu status" + tag);
                 check(t4j_bias_gelu_backward_f32_cpu(dy.data(), x.data(), b.data(), dx.data(), db.data(), rows, cols,
                                                      approximate, nullptr) == T4J_OK,
@@ -195,7 +195,7 @@ void test_bias_gelu_cpu() {
     for (int approximate = 0; approximate <= 1; ++approximate)
         for (float v : extremes) {
             float zero = 0, y = 0, dx = 0, one = 1;
-            t4j_bias_gelu_f32_cpu(&v, &zero, &y, 1, 1, approximate, nullptr);
+            t4j_bias_gelu_f32_cpu(&v, &zero, &y, 1, 1, approximate, 1, nullptr);
             t4j_bias_gelu_backward_f32_cpu(&one, &v, &zero, &dx, nullptr, 1, 1, approximate, nullptr);
             double want = approximate ? gelu_ref(v) : gelu_exact_ref(v);
             double want_d = gelu_grad_ref(v, approximate == 1);
@@ -204,10 +204,10 @@ void test_bias_gelu_cpu() {
                   "bias_gelu_backward extreme x=" + std::to_string(v));
         }
     float a[4] = {0}, b1[2] = {0};
-    check(t4j_bias_gelu_f32_cpu(a, b1, a, 2, 2, 2, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu approximate=2 rejected");
-    check(t4j_bias_gelu_f32_cpu(a, b1, a, -1, 2, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu negative rows rejected");
-    check(t4j_bias_gelu_f32_cpu(a, nullptr, a, 2, 2, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu null bias rejected");
-    check(t4j_bias_gelu_f32_cpu(a, b1, a, 2, 2, 0, nullptr) == T4J_OK, "bias_gelu in place");
+    check(t4j_bias_gelu_f32_cpu(a, b1, a, 2, 2, 2, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu approximate=2 rejected");
+    check(t4j_bias_gelu_f32_cpu(a, b1, a, -1, 2, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu negative rows rejected");
+    check(t4j_bias_gelu_f32_cpu(a, nullptr, a, 2, 2, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu null bias rejected");
+    check(t4j_bias_gelu_f32_cpu(a, b1, a, 2, 2, 0, 1, nullptr) == T4J_OK, "bias_gelu in place");
 }
 
 void test_add_layernorm_cpu() {
@@ -235,12 +235,12 @@ void test_add_layernorm_cpu() {
                         for (int64_t i = 0; i < n; ++i) hx[i] = to_bf16(x[i]), hr[i] = to_bf16(r[i]);
                         for (int64_t c = 0; c < cols; ++c) hg[c] = to_bf16(g[c]), hb[c] = to_bf16(b[c]);
                         st = t4j_add_layernorm_bf16_cpu(hx.data(), hr.data(), hg.data(), hb.data(), ho.data(), hs.data(), rows,
-                                                        cols, eps, nullptr);
+                                                        cols, eps, 1, nullptr);
                         check(ho[n] == 0xabcd && hs[n] == 0xabcd, "add_layernorm writes nothing past the end" + tag);
                         for (int64_t i = 0; i < n; ++i) out[i] = from_bf16(ho[i]), sum[i] = from_bf16(hs[i]);
                     } else {
                         st = t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), out.data(), sum.data(), rows,
-                                                       cols, eps, nullptr);
+                                                       cols, eps, 1, nullptr);
                     }
                     check(st == T4J_OK, "add_layernorm status" + tag);
                     bool ok_out = true, ok_sum = true;
@@ -254,12 +254,41 @@ void test_add_layernorm_cpu() {
                     check(ok_sum, "add_layernorm sum is exactly x + residual" + tag);
                 }
     float v[4] = {1, 2, 3, 4}, g[2] = {1, 1}, b[2] = {0, 0}, o[4];
-    check(t4j_add_layernorm_f32_cpu(v, v, g, b, o, nullptr, 2, 2, -1.0f, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+    check(t4j_add_layernorm_f32_cpu(v, v, g, b, o, nullptr, 2, 2, -1.0f, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT,
           "add_layernorm negative eps rejected");
-    check(t4j_add_layernorm_f32_cpu(v, nullptr, g, b, o, nullptr, 2, 2, 1e-5f, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+    check(t4j_add_layernorm_f32_cpu(v, nullptr, g, b, o, nullptr, 2, 2, 1e-5f, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT,
           "add_layernorm null residual rejected");
-    check(t4j_add_layernorm_f32_cpu(v, v, g, b, v, nullptr, 2, 2, 1e-5f, nullptr) == T4J_OK && std::fabs(v[0] + 1) < 1e-4,
+    check(t4j_add_layernorm_f32_cpu(v, v, g, b, v, nullptr, 2, 2, 1e-5f, 1, nullptr) == T4J_OK && std::fabs(v[0] + 1) < 1e-4,
           "add_layernorm in place");
+}
+
+// Inputs large enough for the pool: every split must give exactly the single-threaded result (rows are
+// independent), which the tests above check against double references.
+void test_fused_threads_cpu() {
+    const int64_t rows = 301, cols = 333, n = rows * cols;
+    std::vector<float> x = random_input(n, 71), r = random_input(n, 72), g = random_input(cols, 73), b = random_input(cols, 74);
+    for (int approximate = 0; approximate <= 1; ++approximate) {
+        std::vector<float> y1(n), y3(n);
+        check(t4j_bias_gelu_f32_cpu(x.data(), b.data(), y1.data(), rows, cols, approximate, 1, nullptr) == T4J_OK &&
+                  t4j_bias_gelu_f32_cpu(x.data(), b.data(), y3.data(), rows, cols, approximate, 3, nullptr) == T4J_OK,
+              "bias_gelu threaded status");
+        check(y1 == y3, "bias_gelu on 3 threads equals 1 thread, approximate=" + std::to_string(approximate));
+        bool ok = true;
+        for (int64_t i = 0; i < n; i += 997) {
+            double z = static_cast<double>(x[i]) + b[i % cols];
+            ok = ok && close(y3[i], approximate ? gelu_ref(z) : gelu_exact_ref(z));
+        }
+        check(ok, "bias_gelu threaded values, approximate=" + std::to_string(approximate));
+    }
+    std::vector<float> o1(n), s1(n), o3(n), s3(n);
+    check(t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), o1.data(), s1.data(), rows, cols, 1e-5f, 1, nullptr) == T4J_OK &&
+              t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), o3.data(), s3.data(), rows, cols, 1e-5f, 3, nullptr) == T4J_OK,
+          "add_layernorm threaded status");
+    check(o1 == o3 && s1 == s3, "add_layernorm on 3 threads equals 1 thread");
+    float v[4] = {1, 2, 3, 4}, g2[2] = {1, 1}, b2[2] = {0, 0}, o[4];
+    check(t4j_bias_gelu_f32_cpu(v, g2, o, 2, 2, 0, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "bias_gelu num_threads=0 rejected");
+    check(t4j_add_layernorm_f32_cpu(v, v, g2, b2, o, nullptr, 2, 2, 1e-5f, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT,
+          "add_layernorm num_threads=0 rejected");
 }
 
 void test_int8_linear_cpu() {
@@ -665,7 +694,7 @@ void test_attention_cpu() {
 
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
-    check(t4j_abi_version() == 2, "abi version is 2");
+    check(t4j_abi_version() == 3, "abi version is 3");
     for (int64_t n : kSizes) {
         std::vector<float> x = random_input(n, static_cast<unsigned>(n) + 1);
         std::vector<float> y(n + 1, 123.0f);  // one guard element past the end
@@ -696,6 +725,7 @@ void test_cpu() {
     check(t4j_gelu_tanh_f32_cpu(a, a, 4, nullptr) == T4J_OK && t4j_last_error()[0] == '\0', "success clears message");
     test_bias_gelu_cpu();
     test_add_layernorm_cpu();
+    test_fused_threads_cpu();
     test_int8_linear_cpu();
     test_linear_cpu();
     test_attention_cpu();
@@ -730,10 +760,10 @@ void test_fused_cuda() {
                 int64_t n = rows * cols;
                 std::vector<float> x = random_input(n, 51), b = random_input(cols, 52), dy = random_input(n, 53);
                 std::vector<float> y(n), dx(n), db(cols);
-                t4j_bias_gelu_f32_cpu(x.data(), b.data(), y.data(), rows, cols, approximate, nullptr);
+                t4j_bias_gelu_f32_cpu(x.data(), b.data(), y.data(), rows, cols, approximate, 1, nullptr);
                 t4j_bias_gelu_backward_f32_cpu(dy.data(), x.data(), b.data(), dx.data(), db.data(), rows, cols, approximate, nullptr);
                 float *dX = to_device(x), *dB = to_device(b), *dDy = to_device(dy), *dY = to_device(y), *dDx = to_device(dx), *dDb = to_device(db);
-                check(t4j_bias_gelu_f32_cuda(dX, dB, dY, rows, cols, approximate, nullptr) == T4J_OK, "cuda bias_gelu" + tag);
+                check(t4j_bias_gelu_f32_cuda(dX, dB, dY, rows, cols, approximate, 1, nullptr) == T4J_OK, "cuda bias_gelu" + tag);
                 check(t4j_bias_gelu_backward_f32_cuda(dDy, dX, dB, dDx, dDb, rows, cols, approximate, nullptr) == T4J_OK, "cuda bias_gelu_backward" + tag);
                 std::vector<float> gy = to_host(dY, n), gdx = to_host(dDx, n), gdb = to_host(dDb, cols);
                 bool ok = true;
@@ -747,9 +777,9 @@ void test_fused_cuda() {
         std::string tag = " cols=" + std::to_string(cols);
         std::vector<float> x = random_input(n, 61), r = random_input(n, 62), g = random_input(cols, 63), b = random_input(cols, 64);
         std::vector<float> out(n), sum(n);
-        t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), out.data(), sum.data(), rows, cols, 1e-5f, nullptr);
+        t4j_add_layernorm_f32_cpu(x.data(), r.data(), g.data(), b.data(), out.data(), sum.data(), rows, cols, 1e-5f, 1, nullptr);
         float *dX = to_device(x), *dR = to_device(r), *dG = to_device(g), *dB = to_device(b), *dO = to_device(out), *dS = to_device(sum);
-        check(t4j_add_layernorm_f32_cuda(dX, dR, dG, dB, dO, dS, rows, cols, 1e-5f, nullptr) == T4J_OK, "cuda add_layernorm" + tag);
+        check(t4j_add_layernorm_f32_cuda(dX, dR, dG, dB, dO, dS, rows, cols, 1e-5f, 1, nullptr) == T4J_OK, "cuda add_layernorm" + tag);
         std::vector<float> go = to_host(dO, n), gs = to_host(dS, n);
         bool ok = true;
         for (int64_t i = 0; i < n; ++i) ok = ok && close(go[i], out[i]) && gs[i] == sum[i];
@@ -758,9 +788,9 @@ void test_fused_cuda() {
         std::vector<uint16_t> hx(n), hr(n), hg(cols), hb(cols), ho(n), hs(n);
         for (int64_t i = 0; i < n; ++i) hx[i] = to_bf16(x[i]), hr[i] = to_bf16(r[i]);
         for (int64_t c = 0; c < cols; ++c) hg[c] = to_bf16(g[c]), hb[c] = to_bf16(b[c]);
-        t4j_add_layernorm_bf16_cpu(hx.data(), hr.data(), hg.data(), hb.data(), ho.data(), hs.data(), rows, cols, 1e-5f, nullptr);
+        t4j_add_layernorm_bf16_cpu(hx.data(), hr.data(), hg.data(), hb.data(), ho.data(), hs.data(), rows, cols, 1e-5f, 1, nullptr);
         uint16_t *eX = to_device(hx), *eR = to_device(hr), *eG = to_device(hg), *eB = to_device(hb), *eO = to_device(ho), *eS = to_device(hs);
-        check(t4j_add_layernorm_bf16_cuda(eX, eR, eG, eB, eO, eS, rows, cols, 1e-5f, nullptr) == T4J_OK, "cuda add_layernorm bf16" + tag);
+        check(t4j_add_layernorm_bf16_cuda(eX, eR, eG, eB, eO, eS, rows, cols, 1e-5f, 1, nullptr) == T4J_OK, "cuda add_layernorm bf16" + tag);
         std::vector<uint16_t> bo = to_host(eO, n), bs = to_host(eS, n);
         ok = true;
         for (int64_t i = 0; i < n; ++i)

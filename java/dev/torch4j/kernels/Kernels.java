@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
  * with its message.
  */
 public final class Kernels {
-    private static final int ABI_VERSION = 2;
+    private static final int ABI_VERSION = 3;
 
     static {
         int v = NativeKernels.t4j_abi_version();
@@ -99,12 +99,18 @@ public final class Kernels {
         long cols = checkRowsAndVector("biasGelu", x, "x", bias, "bias");
         noGrad("biasGelu", x, "x", "x.add(bias).gelu(approximate)");
         noGrad("biasGelu", bias, "bias", "x.add(bias).gelu(approximate)");
-        try (Tensor xc = x.contiguous(); Tensor bc = bias.contiguous()) {
-            long rows = numelOf(java.util.Arrays.copyOf(xc.shape(), xc.dim() - 1));
+        Tensor xc = contiguous(x), bc = null;
+        try {
+            bc = contiguous(bias);
+            long rows = rowsOf(xc);
             Tensor y = Torch.emptyLike(xc);
-            return guarded(y, () -> status("biasGelu", xc.device().isCuda()
-                    ? NativeKernels.t4j_bias_gelu_f32_cuda(ptr(xc), ptr(bc), ptr(y), rows, cols, approx, CudaStreams.current(xc))
-                    : NativeKernels.t4j_bias_gelu_f32_cpu(ptr(xc), ptr(bc), ptr(y), rows, cols, approx, null)));
+            Pointer xp = ptr(xc), bp = ptr(bc), yp = ptr(y);
+            return guarded(y, () -> status("biasGelu", isCuda(xc)
+                    ? NativeKernels.t4j_bias_gelu_f32_cuda(xp, bp, yp, rows, cols, approx, 1, CudaStreams.current(xc))
+                    : NativeKernels.t4j_bias_gelu_f32_cpu(xp, bp, yp, rows, cols, approx, threads(), null)));
+        } finally {
+            closeCopy(xc, x);
+            closeCopy(bc, bias);
         }
     }
 
@@ -132,14 +138,17 @@ public final class Kernels {
         sameDevice("biasGeluBackward", dy, "dy", x, "x");
         for (Tensor t : new Tensor[] {dy, x, bias})
             noGrad("biasGeluBackward", t, t == dy ? "dy" : t == x ? "x" : "bias", "autograd on x.add(bias).gelu(approximate)");
-        try (Tensor dyc = dy.contiguous(); Tensor xc = x.contiguous(); Tensor bc = bias.contiguous()) {
-            long rows = numelOf(java.util.Arrays.copyOf(xc.shape(), xc.dim() - 1));
+        Tensor dyc = contiguous(dy), xc = null, bc = null;
+        try {
+            xc = contiguous(x);
+            bc = contiguous(bias);
+            long rows = rowsOf(xc);
             Tensor dx = Torch.emptyLike(xc);
             Tensor db = null;
             try {
                 db = withBias ? Torch.emptyLike(bc) : null;
                 Pointer dbp = db == null ? null : ptr(db);
-                status("biasGeluBackward", xc.device().isCuda()
+                status("biasGeluBackward", isCuda(xc)
                         ? NativeKernels.t4j_bias_gelu_backward_f32_cuda(ptr(dyc), ptr(xc), ptr(bc), ptr(dx), dbp, rows, cols, approx,
                                 CudaStreams.current(xc))
                         : NativeKernels.t4j_bias_gelu_backward_f32_cpu(ptr(dyc), ptr(xc), ptr(bc), ptr(dx), dbp, rows, cols, approx,
@@ -150,6 +159,10 @@ public final class Kernels {
                 if (db != null) db.close();
                 throw e;
             }
+        } finally {
+            closeCopy(dyc, dy);
+            closeCopy(xc, x);
+            closeCopy(bc, bias);
         }
     }
 
@@ -177,14 +190,14 @@ public final class Kernels {
                                                    boolean withSum) {
         if (x == null) throw new NullPointerException("x must not be null");
         if (x.isClosed()) throw new IllegalStateException("x is a closed tensor");
-        DType dt = x.dtype();
+        DType dt = isFloat32(x) ? DType.FLOAT32 : x.dtype();
         if (dt != DType.FLOAT32 && dt != DType.BFLOAT16)
             throw new IllegalArgumentException("x: expected dtype torch.float32 or torch.bfloat16, got " + dt.pytorchName());
         checkFloat(residual, "residual", dt);
         long cols = checkRowsAndVector("addLayerNorm", x, "x", gamma, "gamma", dt);
         checkFloat(beta, "beta", dt);
         sameShape("addLayerNorm", residual, "residual", x, "x");
-        sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
+        if (beta.dim() != 1 || beta.size(0) != cols) sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
         sameDevice("addLayerNorm", residual, "residual", x, "x");
         sameDevice("addLayerNorm", beta, "beta", x, "x");
         if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("eps: expected a finite value >= 0, got " + eps);
@@ -193,24 +206,28 @@ public final class Kernels {
         noGrad("addLayerNorm", residual, "residual", composite);
         noGrad("addLayerNorm", gamma, "gamma", composite);
         noGrad("addLayerNorm", beta, "beta", composite);
-        try (Tensor xc = x.contiguous(); Tensor rc = residual.contiguous(); Tensor gc = gamma.contiguous();
-             Tensor bc = beta.contiguous()) {
-            long rows = numelOf(java.util.Arrays.copyOf(xc.shape(), xc.dim() - 1));
+        Tensor xc = contiguous(x), rc = null, gc = null, bc = null;
+        try {
+            rc = contiguous(residual);
+            gc = contiguous(gamma);
+            bc = contiguous(beta);
+            long rows = rowsOf(xc);
             Tensor out = Torch.emptyLike(xc);
             Tensor sum = null;
             try {
                 sum = withSum ? Torch.emptyLike(xc) : null;
-                Pointer sp = sum == null ? null : ptr(sum);
-                boolean cuda = xc.device().isCuda();
+                Pointer xp = ptr(xc), rp = ptr(rc), gp = ptr(gc), bp = ptr(bc), op = ptr(out), sp = sum == null ? null : ptr(sum);
+                boolean cuda = isCuda(xc);
                 Pointer stream = cuda ? CudaStreams.current(xc) : null;
+                int threads = cuda ? 1 : threads();
                 float e = (float) eps;
                 int st;
                 if (dt == DType.FLOAT32)
-                    st = cuda ? NativeKernels.t4j_add_layernorm_f32_cuda(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, stream)
-                              : NativeKernels.t4j_add_layernorm_f32_cpu(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, null);
+                    st = cuda ? NativeKernels.t4j_add_layernorm_f32_cuda(xp, rp, gp, bp, op, sp, rows, cols, e, threads, stream)
+                              : NativeKernels.t4j_add_layernorm_f32_cpu(xp, rp, gp, bp, op, sp, rows, cols, e, threads, null);
                 else
-                    st = cuda ? NativeKernels.t4j_add_layernorm_bf16_cuda(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, stream)
-                              : NativeKernels.t4j_add_layernorm_bf16_cpu(ptr(xc), ptr(rc), ptr(gc), ptr(bc), ptr(out), sp, rows, cols, e, null);
+                    st = cuda ? NativeKernels.t4j_add_layernorm_bf16_cuda(xp, rp, gp, bp, op, sp, rows, cols, e, threads, stream)
+                              : NativeKernels.t4j_add_layernorm_bf16_cpu(xp, rp, gp, bp, op, sp, rows, cols, e, threads, null);
                 status("addLayerNorm", st);
                 return new AddLayerNormResult(out, sum);
             } catch (RuntimeException ex) {
@@ -218,6 +235,11 @@ public final class Kernels {
                 if (sum != null) sum.close();
                 throw ex;
             }
+        } finally {
+            closeCopy(xc, x);
+            closeCopy(rc, residual);
+            closeCopy(gc, gamma);
+            closeCopy(bc, beta);
         }
     }
 
@@ -493,8 +515,14 @@ public final class Kernels {
     private static void checkFloat(Tensor t, String name, DType dtype) {
         if (t == null) throw new NullPointerException(name + " must not be null");
         if (t.isClosed()) throw new IllegalStateException(name + " is a closed tensor");
-        if (t.dtype() != dtype)
+        if (dtype == DType.FLOAT32 ? !isFloat32(t) : t.dtype() != dtype)
             throw new IllegalArgumentException(name + ": expected dtype " + dtype.pytorchName() + ", got " + t.dtype().pytorchName());
+    }
+
+    // float32 is the only 4-byte floating dtype; two primitive calls cost less than converting scalar_type() to DType.
+    private static boolean isFloat32(Tensor t) {
+        org.bytedeco.pytorch.Tensor h = t.unwrap();
+        return h.element_size() == 4 && h.is_floating_point();
     }
 
     private static long checkRowsAndVector(String op, Tensor x, String xName, Tensor v, String vName) {
@@ -521,6 +549,7 @@ public final class Kernels {
     }
 
     private static void sameDevice(String op, Tensor a, String aName, Tensor b, String bName) {
+        if (a.unwrap().is_cpu() && b.unwrap().is_cpu()) return;  // the common case, without building two Device objects
         if (!a.device().equals(b.device()))
             throw new IllegalArgumentException(aName + ": expected device " + b.device() + " (as " + bName + "), got " + a.device());
     }
@@ -545,6 +574,29 @@ public final class Kernels {
         try (Tensor cpu = t) {
             return cpu.to(device);
         }
+    }
+
+    private static boolean isCuda(Tensor t) {
+        return t.unwrap().is_cuda();
+    }
+
+    // LibTorch's intra-op thread count, which the CPU kernels use as their own limit.
+    private static int threads() {
+        return Math.max(1, Torch.getNumThreads());
+    }
+
+    // t itself when it is contiguous (no second handle per call), else a contiguous copy; pair with closeCopy.
+    private static Tensor contiguous(Tensor t) {
+        return t.isContiguous() ? t : t.contiguous();
+    }
+
+    private static void closeCopy(Tensor copy, Tensor original) {
+        if (copy != null && copy != original) copy.close();
+    }
+
+    // Product of all but the last dimension of a tensor with at least one dimension.
+    private static long rowsOf(Tensor t) {
+        return numelOf(java.util.Arrays.copyOf(t.shape(), t.dim() - 1));
     }
 
     private static Pointer ptr(Tensor t) {

@@ -40,11 +40,11 @@ final class NativeKernels {
 
     static native int t4j_bias_gelu_f32_cpu(@Cast("const float*") Pointer x, @Cast("const float*") Pointer bias,
                                             @Cast("float*") Pointer y, long rows, long cols, int approximate,
-                                            @Cast("t4j_stream") Pointer stream);
+                                            int num_threads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_bias_gelu_f32_cuda(@Cast("const float*") Pointer x, @Cast("const float*") Pointer bias,
                                              @Cast("float*") Pointer y, long rows, long cols, int approximate,
-                                             @Cast("t4j_stream") Pointer stream);
+                                             int num_threads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_bias_gelu_backward_f32_cpu(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
                                                      @Cast("const float*") Pointer bias, @Cast("float*") Pointer dx,
@@ -59,22 +59,22 @@ final class NativeKernels {
     static native int t4j_add_layernorm_f32_cpu(@Cast("const float*") Pointer x, @Cast("const float*") Pointer residual,
                                                 @Cast("const float*") Pointer gamma, @Cast("const float*") Pointer beta,
                                                 @Cast("float*") Pointer out, @Cast("float*") Pointer sum, long rows, long cols,
-                                                float eps, @Cast("t4j_stream") Pointer stream);
+                                                float eps, int num_threads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_add_layernorm_f32_cuda(@Cast("const float*") Pointer x, @Cast("const float*") Pointer residual,
                                                  @Cast("const float*") Pointer gamma, @Cast("const float*") Pointer beta,
                                                  @Cast("float*") Pointer out, @Cast("float*") Pointer sum, long rows, long cols,
-                                                 float eps, @Cast("t4j_stream") Pointer stream);
+                                                 float eps, int num_threads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_add_layernorm_bf16_cpu(@Cast("const uint16_t*") Pointer x, @Cast("const uint16_t*") Pointer residual,
                                                  @Cast("const uint16_t*") Pointer gamma, @Cast("const uint16_t*") Pointer beta,
                                                  @Cast("uint16_t*") Pointer out, @Cast("uint16_t*") Pointer sum, long rows,
-                                                 long cols, float eps, @Cast("t4j_stream") Pointer stream);
+                                                 long cols, float eps, int num_threads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_add_layernorm_bf16_cuda(@Cast("const uint16_t*") Pointer x, @Cast("const uint16_t*") Pointer residual,
                                                   @Cast("const uint16_t*") Pointer gamma, @Cast("const uint16_t*") Pointer beta,
                                                   @Cast("uint16_t*") Pointer out, @Cast("uint16_t*") Pointer sum, long rows,
-                                                  long cols, float eps, @Cast("t4j_stream") Pointer stream);
+                                                  long cols, float eps, int num_threads, @Cast("t4j_stream") Pointer stream);
 
     static native int t4j_int8_linear_f32_cpu(@Cast("const float*") Pointer x, @Cast("const int8_t*") Pointer w,
                                               @Cast("const uint8_t*") Pointer packed,

@@ -57,6 +57,25 @@ class AddLayerNormTest {
         }
     }
 
+    // Large enough for the kernel to split rows over its pool; the contiguous inputs are used in place, not closed.
+    @Test
+    void severalThreadsMatchTheComposite() {
+        int before = Torch.getNumThreads();
+        try (Scope s = Torch.scope()) {
+            Torch.setNumThreads(2);
+            Torch.manualSeed(9);
+            Tensor x = Torch.randn(512, 384), r = Torch.randn(512, 384), g = Torch.randn(384), b = Torch.randn(384);
+            try (AddLayerNormResult got = Kernels.addLayerNormWithSum(x, r, g, b, 1e-5)) {
+                Tensor sum = x.add(r);
+                Fixtures.assertClose(F.layerNorm(sum, new long[] {384}, g, b, 1e-5), got.out(), RTOL, ATOL, "2 threads");
+                assertArrayEquals(sum.toFloatArray(), got.sum().toFloatArray(), "sum on 2 threads");
+            }
+            assertTrue(!x.isClosed() && !r.isClosed() && !g.isClosed() && !b.isClosed(), "inputs stay open");
+        } finally {
+            Torch.setNumThreads(before);
+        }
+    }
+
     @Test
     void largeOffsetKeepsTheVariance() {
         try (Scope s = Torch.scope()) {

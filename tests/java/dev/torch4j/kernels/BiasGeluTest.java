@@ -55,6 +55,22 @@ class BiasGeluTest {
         }
     }
 
+    // Large enough for the kernel to split rows over its pool; the contiguous inputs are used in place, not closed.
+    @Test
+    void severalThreadsMatchTheComposite() {
+        int before = Torch.getNumThreads();
+        try (Scope s = Torch.scope()) {
+            Torch.setNumThreads(2);
+            Torch.manualSeed(8);
+            Tensor x = Torch.randn(256, 1536).mul(3), bias = Torch.randn(1536);
+            for (String a : new String[] {"none", "tanh"})
+                Fixtures.assertClose(x.add(bias).gelu(a), Kernels.biasGelu(x, bias, a), RTOL, ATOL, "2 threads " + a);
+            assertTrue(!x.isClosed() && !bias.isClosed(), "inputs stay open");
+        } finally {
+            Torch.setNumThreads(before);
+        }
+    }
+
     @Test
     void tailsStayFinite() {
         try (Scope s = Torch.scope()) {
