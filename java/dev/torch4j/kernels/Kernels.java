@@ -355,14 +355,22 @@ public final class Kernels {
         long[] shape = x.shape();
         shape[shape.length - 1] = out;
         long rows = numelOf(java.util.Arrays.copyOf(shape, shape.length - 1));
-        try (Tensor xc = x.contiguous(); Tensor wc = weight.contiguous(); Tensor bc = bias == null ? null : bias.contiguous()) {
-            Tensor y = newTensor(shape, DType.FLOAT32, x.device());
-            Pointer bp = bc == null ? null : ptr(bc);
-            int threads = Math.max(1, Torch.getNumThreads());
+        Tensor xc = contiguous(x), wc = null, bc = null;
+        try {
+            wc = contiguous(weight);
+            bc = bias == null ? null : contiguous(bias);
+            boolean cuda = isCuda(xc);
+            Tensor y = cuda ? newTensor(shape, DType.FLOAT32, x.device()) : Torch.empty(shape, DType.FLOAT32);
+            Pointer xp = ptr(xc), wp = ptr(wc), bp = bc == null ? null : ptr(bc), yp = ptr(y);
             int lay = layout.ordinal(), act = activation.ordinal();
-            return guarded(y, () -> status("linear", xc.device().isCuda()
-                    ? NativeKernels.t4j_linear_f32_cuda(ptr(xc), ptr(wc), bp, ptr(y), rows, in, out, lay, act, threads, CudaStreams.current(xc))
-                    : NativeKernels.t4j_linear_f32_cpu(ptr(xc), ptr(wc), bp, ptr(y), rows, in, out, lay, act, threads, null)));
+            Tensor xk = xc;
+            return guarded(y, () -> status("linear", cuda
+                    ? NativeKernels.t4j_linear_f32_cuda(xp, wp, bp, yp, rows, in, out, lay, act, 1, CudaStreams.current(xk))
+                    : NativeKernels.t4j_linear_f32_cpu(xp, wp, bp, yp, rows, in, out, lay, act, threads(), null)));
+        } finally {
+            closeCopy(xc, x);
+            closeCopy(wc, weight);
+            closeCopy(bc, bias);
         }
     }
 
@@ -412,10 +420,11 @@ public final class Kernels {
         noGrad("attention", k, "k", composite);
         noGrad("attention", v, "v", composite);
         long[] qs = q.strides(), ks = k.strides(), vs = v.strides();
-        try (Tensor mc = keyMask == null ? null : keyMask.contiguous()) {
+        Tensor mc = keyMask == null ? null : contiguous(keyMask);
+        try {
             Tensor out = newTensor(new long[] {b, t, h, d}, DType.FLOAT32, q.device());
             Pointer mp = mc == null ? null : ptr(mc);
-            int threads = Math.max(1, Torch.getNumThreads());
+            int threads = threads();
             float sc = (float) scale;
             int c = causal ? 1 : 0;
             return guarded(out, () -> status("attention", q.device().isCuda()
@@ -423,6 +432,8 @@ public final class Kernels {
                             ks[1], vs[0], vs[2], vs[1], sc, c, threads, CudaStreams.current(q))
                     : NativeKernels.t4j_attention_f32_cpu(ptr(q), ptr(k), ptr(v), mp, ptr(out), b, h, t, sLen, d, qs[0], qs[2], qs[1], ks[0], ks[2],
                             ks[1], vs[0], vs[2], vs[1], sc, c, threads, null)));
+        } finally {
+            closeCopy(mc, keyMask);
         }
     }
 
