@@ -86,7 +86,8 @@ public final class Kernels {
     /**
      * Fused {@code gelu(x + bias)}: x float32 {@code [..., cols]}, bias float32 {@code [cols]}, on one device;
      * approximate {@code "none"} (exact, {@code z Phi(z)}) or {@code "tanh"}, as {@code x.add(bias).gelu(approximate)}.
-     * Returns a new contiguous tensor of x's shape. Inference only: when x or bias requires grad this throws
+     * Returns a new contiguous tensor of x's shape. Large CPU inputs are split by rows over up to
+     * {@link Torch#getNumThreads()} threads of the kernels' own pool. Inference only: when x or bias requires grad this throws
      * {@link IllegalArgumentException}; training code uses the LibTorch composite {@code x.add(bias).gelu(approximate)}
      * or calls {@link #biasGeluBackward} itself.
      */
@@ -169,6 +170,7 @@ public final class Kernels {
      * with {@code s = x + residual} and the biased variance, as
      * {@code F.layerNorm(x.add(residual), new long[] {cols}, gamma, beta, eps)}. x and residual are {@code [..., cols]},
      * gamma and beta {@code [cols]}, all float32 or all bfloat16 (bf16 in and out, float32 math) on one device.
+     * Large CPU inputs are split by rows over up to {@link Torch#getNumThreads()} threads of the kernels' own pool.
      * Inference only: no argument may require grad (training uses the composite).
      */
     public static Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps) {
