@@ -90,7 +90,8 @@ public final class Kernels {
     /**
      * Fused {@code gelu(x + bias)}: x float32 {@code [..., cols]}, bias float32 {@code [cols]}, on one device;
      * approximate {@code "none"} (exact, {@code z Phi(z)}) or {@code "tanh"}, as {@code x.add(bias).gelu(approximate)}.
-     * Returns a new contiguous tensor of x's shape. Inference only: when x or bias requires grad this throws
+     * Returns a new contiguous tensor of x's shape. Large CPU inputs are split by rows over up to
+     * {@link Torch#getNumThreads()} threads of the kernels' own pool. Inference only: when x or bias requires grad this throws
      * {@link IllegalArgumentException}; training code uses the LibTorch composite {@code x.add(bias).gelu(approximate)}
      * or calls {@link #biasGeluBackward} itself.
      */
@@ -173,6 +174,7 @@ public final class Kernels {
      * with {@code s = x + residual} and the biased variance, as
      * {@code F.layerNorm(x.add(residual), new long[] {cols}, gamma, beta, eps)}. x and residual are {@code [..., cols]},
      * gamma and beta {@code [cols]}, all float32 or all bfloat16 (bf16 in and out, float32 math) on one device.
+     * Large CPU inputs are split by rows over up to {@link Torch#getNumThreads()} threads of the kernels' own pool.
      * Inference only: no argument may require grad (training uses the composite).
      */
     public static Tensor addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps) {
@@ -188,30 +190,35 @@ public final class Kernels {
 
     private static AddLayerNormResult addLayerNorm(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps,
                                                    boolean withSum) {
-        if (x == null) throw new NullPointerException("x must not be null");
-        if (x.isClosed()) throw new IllegalStateException("x is a closed tensor");
-        DType dt = isFloat32(x) ? DType.FLOAT32 : x.dtype();
-        if (dt != DType.FLOAT32 && dt != DType.BFLOAT16)
-            throw new IllegalArgumentException("x: expected dtype torch.float32 or torch.bfloat16, got " + dt.pytorchName());
-        checkFloat(residual, "residual", dt);
-        long cols = checkRowsAndVector("addLayerNorm", x, "x", gamma, "gamma", dt);
-        checkFloat(beta, "beta", dt);
-        sameShape("addLayerNorm", residual, "residual", x, "x");
-        if (beta.dim() != 1 || beta.size(0) != cols) sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
-        sameDevice("addLayerNorm", residual, "residual", x, "x");
-        sameDevice("addLayerNorm", beta, "beta", x, "x");
-        if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("eps: expected a finite value >= 0, got " + eps);
-        String composite = "F.layerNorm(x.add(residual), ...)";
-        noGrad("addLayerNorm", x, "x", composite);
-        noGrad("addLayerNorm", residual, "residual", composite);
-        noGrad("addLayerNorm", gamma, "gamma", composite);
-        noGrad("addLayerNorm", beta, "beta", composite);
+        long[] xs = plainFloat32CpuShape(x, residual, gamma, beta, eps);
+        DType dt = DType.FLOAT32;
+        if (xs == null) {
+            if (x == null) throw new NullPointerException("x must not be null");
+            if (x.isClosed()) throw new IllegalStateException("x is a closed tensor");
+            dt = isFloat32(x) ? DType.FLOAT32 : x.dtype();
+            if (dt != DType.FLOAT32 && dt != DType.BFLOAT16)
+                throw new IllegalArgumentException("x: expected dtype torch.float32 or torch.bfloat16, got " + dt.pytorchName());
+            checkFloat(residual, "residual", dt);
+            long cols = checkRowsAndVector("addLayerNorm", x, "x", gamma, "gamma", dt);
+            checkFloat(beta, "beta", dt);
+            sameShape("addLayerNorm", residual, "residual", x, "x");
+            if (beta.dim() != 1 || beta.size(0) != cols) sameShape("addLayerNorm", beta, "beta", gamma, "gamma");
+            sameDevice("addLayerNorm", residual, "residual", x, "x");
+            sameDevice("addLayerNorm", beta, "beta", x, "x");
+            if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("eps: expected a finite value >= 0, got " + eps);
+            String composite = "F.layerNorm(x.add(residual), ...)";
+            noGrad("addLayerNorm", x, "x", composite);
+            noGrad("addLayerNorm", residual, "residual", composite);
+            noGrad("addLayerNorm", gamma, "gamma", composite);
+            noGrad("addLayerNorm", beta, "beta", composite);
+            xs = x.shape();
+        }
+        long cols = xs[xs.length - 1], rows = numelOf(java.util.Arrays.copyOf(xs, xs.length - 1));
         Tensor xc = contiguous(x), rc = null, gc = null, bc = null;
         try {
             rc = contiguous(residual);
             gc = contiguous(gamma);
             bc = contiguous(beta);
-            long rows = rowsOf(xc);
             Tensor out = Torch.emptyLike(xc);
             Tensor sum = null;
             try {
@@ -528,6 +535,29 @@ public final class Kernels {
         if (t.isClosed()) throw new IllegalStateException(name + " is a closed tensor");
         if (dtype == DType.FLOAT32 ? !isFloat32(t) : t.dtype() != dtype)
             throw new IllegalArgumentException(name + ": expected dtype " + dtype.pytorchName() + ", got " + t.dtype().pytorchName());
+    }
+
+    /**
+     * x's shape when all four arguments are live float32 CPU tensors of matching shapes that autograd would not track
+     * and eps is valid, else null. This is the usual inference call; it takes about half the native calls of the
+     * named checks, which run whenever it returns null and say what is wrong.
+     */
+    private static long[] plainFloat32CpuShape(Tensor x, Tensor residual, Tensor gamma, Tensor beta, double eps) {
+        if (!plainFloat32Cpu(x) || !plainFloat32Cpu(residual) || !plainFloat32Cpu(gamma) || !plainFloat32Cpu(beta)
+                || !(eps >= 0) || Double.isInfinite(eps))
+            return null;
+        long[] xs = x.shape();
+        if (xs.length == 0) return null;
+        long cols = xs[xs.length - 1];
+        org.bytedeco.pytorch.Tensor g = gamma.unwrap(), b = beta.unwrap();
+        if (g.dim() != 1 || g.size(0) != cols || b.dim() != 1 || b.size(0) != cols) return null;
+        return java.util.Arrays.equals(residual.shape(), xs) ? xs : null;
+    }
+
+    private static boolean plainFloat32Cpu(Tensor t) {
+        if (t == null || t.isClosed()) return false;
+        org.bytedeco.pytorch.Tensor h = t.unwrap();
+        return h.is_cpu() && h.element_size() == 4 && h.is_floating_point() && !(h.requires_grad() && Torch.isGradEnabled());
     }
 
     // float32 is the only 4-byte floating dtype; two primitive calls cost less than converting scalar_type() to DType.
