@@ -41,23 +41,6 @@ inline void gelu_scalar(float z, bool tanh_form, float *y, float *dydz) {
     }
 }
 
-// erf(a) = a P(a^2) / Q(a^2) on a clamped to [-4, 4]: the rational minimax fit of Eigen and XLA (float erf).
-// |error| <= 3.3e-7 (so |gelu error| <= 1e-6 + 1 ulp, a tenth of the float32 test tolerance), and erf(+-4)
-// evaluates to exactly +-1, so the far tails give z and -0 as the composite does.
-constexpr float kErfClamp = 4.0f;
-constexpr float kErfP[7] = {-2.72614225801306e-10f, 2.77068142495902e-08f, -2.10102402082508e-06f, -5.69250639462346e-05f,
-                            -7.34990630326855e-04f, -2.95459980854025e-03f, -1.60960333262415e-02f};
-constexpr float kErfQ[5] = {-1.45660718464996e-05f, -2.13374055278905e-04f, -1.68282697438203e-03f, -7.37332916720468e-03f,
-                            -1.42647390514189e-02f};
-
-inline float gelu_exact_fwd_scalar(float z) {
-    float a = std::fmin(std::fmax(z * t4j::kInvSqrt2, -kErfClamp), kErfClamp);
-    float a2 = a * a;
-    float p = kErfP[0], q = kErfQ[0];
-    for (int i = 1; i < 7; ++i) p = std::fma(p, a2, kErfP[i]);
-    for (int i = 1; i < 5; ++i) q = std::fma(q, a2, kErfQ[i]);
-    return z * std::fma(0.5f, a * p / q, 0.5f);
-}
 
 template <bool kTanh>
 void fwd_scalar(const float *x, const float *b, float *y, int64_t rows, int64_t cols) {
@@ -67,7 +50,7 @@ void fwd_scalar(const float *x, const float *b, float *y, int64_t rows, int64_t 
             if (kTanh)
                 gelu_scalar(z, true, &y[r * cols + c], nullptr);
             else
-                y[r * cols + c] = gelu_exact_fwd_scalar(z);
+                y[r * cols + c] = t4j::gelu_exact_scalar(z);
         }
 }
 
@@ -109,20 +92,10 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512 gelu512(__m512 z, bool
     return _mm512_mul_ps(z, cdf);
 }
 
-__attribute__((target("avx512f,avx512dq"))) inline __m512 gelu_exact_fwd512(__m512 z) {
-    __m512 a = _mm512_mul_ps(z, _mm512_set1_ps(t4j::kInvSqrt2));
-    a = _mm512_min_ps(_mm512_max_ps(a, _mm512_set1_ps(-kErfClamp)), _mm512_set1_ps(kErfClamp));
-    __m512 a2 = _mm512_mul_ps(a, a);
-    __m512 p = _mm512_set1_ps(kErfP[0]), q = _mm512_set1_ps(kErfQ[0]);
-    for (int i = 1; i < 7; ++i) p = _mm512_fmadd_ps(p, a2, _mm512_set1_ps(kErfP[i]));
-    for (int i = 1; i < 5; ++i) q = _mm512_fmadd_ps(q, a2, _mm512_set1_ps(kErfQ[i]));
-    __m512 erf = _mm512_div_ps(_mm512_mul_ps(a, p), q);
-    return _mm512_mul_ps(z, _mm512_fmadd_ps(_mm512_set1_ps(0.5f), erf, _mm512_set1_ps(0.5f)));
-}
 
 template <bool kTanh>
 __attribute__((target("avx512f,avx512dq"))) inline __m512 gelu(__m512 z) {
-    return kTanh ? gelu512(z, true, nullptr) : gelu_exact_fwd512(z);
+    return kTanh ? gelu512(z, true, nullptr) : t4j::gelu_exact512(z);
 }
 
 template <bool kTanh>
@@ -200,11 +173,11 @@ __attribute__((target("avx2,fma"))) inline __m256 gelu256(__m256 z, bool tanh_fo
 
 __attribute__((target("avx2,fma"))) inline __m256 gelu_exact_fwd256(__m256 z) {
     __m256 a = _mm256_mul_ps(z, _mm256_set1_ps(t4j::kInvSqrt2));
-    a = _mm256_min_ps(_mm256_max_ps(a, _mm256_set1_ps(-kErfClamp)), _mm256_set1_ps(kErfClamp));
+    a = _mm256_min_ps(_mm256_max_ps(a, _mm256_set1_ps(-t4j::kErfClamp)), _mm256_set1_ps(t4j::kErfClamp));
     __m256 a2 = _mm256_mul_ps(a, a);
-    __m256 p = _mm256_set1_ps(kErfP[0]), q = _mm256_set1_ps(kErfQ[0]);
-    for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, a2, _mm256_set1_ps(kErfP[i]));
-    for (int i = 1; i < 5; ++i) q = _mm256_fmadd_ps(q, a2, _mm256_set1_ps(kErfQ[i]));
+    __m256 p = _mm256_set1_ps(t4j::kErfP[0]), q = _mm256_set1_ps(t4j::kErfQ[0]);
+    for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, a2, _mm256_set1_ps(t4j::kErfP[i]));
+    for (int i = 1; i < 5; ++i) q = _mm256_fmadd_ps(q, a2, _mm256_set1_ps(t4j::kErfQ[i]));
     __m256 erf = _mm256_div_ps(_mm256_mul_ps(a, p), q);
     return _mm256_mul_ps(z, _mm256_fmadd_ps(_mm256_set1_ps(0.5f), erf, _mm256_set1_ps(0.5f)));
 }
@@ -224,7 +197,7 @@ __attribute__((target("avx2,fma"))) void fwd_avx2(const float *x, const float *b
             if (kTanh)
                 gelu_scalar(z, true, &yr[c], nullptr);
             else
-                yr[c] = gelu_exact_fwd_scalar(z);
+                yr[c] = t4j::gelu_exact_scalar(z);
         }
     }
 }

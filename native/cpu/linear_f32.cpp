@@ -38,7 +38,7 @@ inline float weight_at(const float *w, int layout, int64_t in, int64_t out, int6
 }
 
 inline float act_scalar(float z, int act) {
-    if (act == kGeluExact) return z * t4j::normal_cdf_scalar(z);
+    if (act == kGeluExact) return t4j::gelu_exact_scalar(z);
     if (act == kGeluTanh) {
         float u = t4j::kSqrt2OverPi * (z + t4j::kGeluCubic * z * z * z);
         return z / (1.0f + t4j::exp_scalar(-2.0f * u));
@@ -67,7 +67,7 @@ T4J_AVX512 inline __mmask16 tail_mask(int64_t n) {
 }
 
 T4J_AVX512 inline __m512 act512(__m512 z, int act) {
-    if (act == kGeluExact) return _mm512_mul_ps(z, t4j::normal_cdf512(z));
+    if (act == kGeluExact) return t4j::gelu_exact512(z);
     if (act == kGeluTanh) {
         // z * sigmoid(2u) = z / (1 + exp(-2u)), u = sqrt(2/pi) (z + 0.044715 z^3)
         __m512 z2 = _mm512_mul_ps(z, z);
