@@ -188,11 +188,14 @@ T4J_AVX512 void gemv_rows_major(const float *x, const float *w, const float *bia
             for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
         const float *wc[C];
         for (int c = 0; c < C; ++c) wc[c] = w + (o + std::min<int64_t>(c, nc - 1)) * in;
+        // The next tile's rows are prefetched into L2 while this one streams (one core alone is latency-bound).
+        const bool pf = o + 2 * C <= o1;
         for (int64_t k = 0; k < in; k += 16) {
             __mmask16 m = tail_mask(in - k);
             __m512 xv[R];
             for (int r = 0; r < R; ++r) xv[r] = _mm512_maskz_loadu_ps(m, x + r * in + k);
             for (int c = 0; c < C; ++c) {
+                if (pf) _mm_prefetch(reinterpret_cast<const char *>(wc[c] + C * in + k), _MM_HINT_T1);
                 __m512 wv = _mm512_maskz_loadu_ps(m, wc[c] + k);
                 for (int r = 0; r < R; ++r) acc[r][c] = _mm512_fmadd_ps(xv[r], wv, acc[r][c]);
             }
@@ -216,8 +219,11 @@ T4J_AVX512 void gemv_cols_major(const float *x, const float *w, float *partial, 
         __m512 xs[R][4];
         for (int r = 0; r < R; ++r)
             for (int j = 0; j < 4; ++j) xs[r][j] = _mm512_set1_ps(x[r * in + k + j]);
+        const bool pf = k + 8 <= k1;  // prefetch the next 4 rows into L2 while these stream
         for (int64_t o = 0; o < out; o += 16) {
             __mmask16 m = tail_mask(out - o);
+            if (pf)
+                for (int j = 4; j < 8; ++j) _mm_prefetch(reinterpret_cast<const char *>(w0 + j * out + o), _MM_HINT_T1);
             __m512 a = _mm512_maskz_loadu_ps(m, w0 + o), b = _mm512_maskz_loadu_ps(m, w1 + o);
             __m512 c = _mm512_maskz_loadu_ps(m, w2 + o), d = _mm512_maskz_loadu_ps(m, w3 + o);
             for (int r = 0; r < R; ++r) {

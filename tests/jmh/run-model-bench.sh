@@ -55,6 +55,9 @@ if "BertBench.torch4j" in r and "BertBench.ort" in r:
     print(f"BERT all-MiniLM-L6-v2, batch 8 x 128 tokens, 2 threads: torch4j {show('BertBench.torch4j')}, "
           f"ORT {show('BertBench.ort')} per batch")
     print(f"  throughput torch4j / ORT = {o / t:.2f}x   ({8 * 128 / t * 1000:.0f} vs {8 * 128 / o * 1000:.0f} tokens/s)")
+    if "BertBench.torch4jInt8" in r:
+        q = r["BertBench.torch4jInt8"]["score"]
+        print(f"  after quantizeInt8(): torch4j {show('BertBench.torch4jInt8')}: throughput / ORT (fp32) = {o / q:.2f}x")
 if all(k in r for k in ("Gpt2RooflineBench.decode_1", "Gpt2RooflineBench.decode_17", "Gpt2RooflineBench.readBandwidth_sum512MiB")):
     per_token = (r["Gpt2RooflineBench.decode_17"]["score"] - r["Gpt2RooflineBench.decode_1"]["score"]) / 16
     gbs = 512 * 2**20 / (r["Gpt2RooflineBench.readBandwidth_sum512MiB"]["score"] / 1000) / 1e9

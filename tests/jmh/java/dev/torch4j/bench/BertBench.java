@@ -47,7 +47,7 @@ public class BertBench {
     static final int BATCH = 8, TOKENS = 128, THREADS = 2;
     static final String ONNX = "all-minilm-l6-v2.onnx";
 
-    private BertModel model;
+    private BertModel model, int8;
     private Tensor ids, mask, types;
     private OrtEnvironment env;
     private OrtSession session;
@@ -63,6 +63,10 @@ public class BertBench {
         }
         model = BertModel.fromOnnx(new java.io.ByteArrayInputStream(onnx), ONNX, BertConfig.allMiniLmL6V2());
         model.eval();
+        // The same weights quantized per output channel (int8 kernels: VNNI with per-row uint8 activations here).
+        int8 = BertModel.fromOnnx(new java.io.ByteArrayInputStream(onnx), ONNX, BertConfig.allMiniLmL6V2());
+        int8.eval();
+        int8.quantizeInt8();
 
         Random r = new Random(0);
         long[][] idRows = new long[BATCH][TOKENS], maskRows = new long[BATCH][TOKENS], typeRows = new long[BATCH][TOKENS];
@@ -94,6 +98,7 @@ public class BertBench {
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
         model.close();
+        int8.close();
         ids.close();
         mask.close();
         types.close();
@@ -105,6 +110,14 @@ public class BertBench {
     @Benchmark
     public long[] torch4j() {
         try (GradMode g = Torch.noGrad(); BertOutput out = model.forward(ids, mask, types)) {
+            return out.lastHiddenState().shape();
+        }
+    }
+
+    /** The same pass after {@code quantizeInt8()}. */
+    @Benchmark
+    public long[] torch4jInt8() {
+        try (GradMode g = Torch.noGrad(); BertOutput out = int8.forward(ids, mask, types)) {
             return out.lastHiddenState().shape();
         }
     }
