@@ -180,7 +180,7 @@ T4J_AVX512 void gemm_block(const float *x, const float *packed, const float *bia
 template <int R>
 T4J_AVX512 void gemv_rows_major(const float *x, const float *w, const float *bias, float *y, int64_t in, int64_t out, int act,
                                 int64_t o0, int64_t o1) {
-    constexpr int C = R == 1 ? 8 : 4;
+    constexpr int C = R == 1 ? 1 : 4;  // one row at a time: a single stream per thread reads memory fastest
     for (int64_t o = o0; o < o1; o += C) {
         int64_t nc = std::min<int64_t>(C, o1 - o);
         __m512 acc[R][C];
