@@ -162,6 +162,12 @@ public class GPT2Model extends Module {
                         }
                     }
                 }
+                if (mask == null && !isTraining() && FusedKernels.appliesToAttention(q, k, v)) {
+                    // Prompt (or full sequence): the fused kernel reads the head views in place, query i seeing keys
+                    // j <= i + S - T, the causal rule with S - T cached positions before it.
+                    Tensor y = Kernels.attention(q, k, v, null, 1.0 / Math.sqrt(headDim), true);  // (B, T, nh, hs)
+                    return s.keep(residDropout.forward(cProj.forward(y.view(b, t, nEmbd))));
+                }
                 double p = isTraining() ? attnPdrop : 0.0;
                 // With past positions and one new query, attending to every cached key is the causal rule.
                 Tensor y = F.scaledDotProductAttention(q, k, v, mask, p, causal && t > 1);      // (B, nh, T, hs)

@@ -122,6 +122,16 @@ class GPT2FusedKernelsTest {
     }
 
     @Test
+    void unpaddedPromptRunsTheFusedAttentionAndMatchesReference() {
+        // No mask: the prompt's causal attention runs Kernels.attention when on.
+        long[] ids0 = longs(EXPECTED.get("input_ids").get(0));
+        Supplier<Tensor> run = () -> model.forward(row(ids0));
+        double[] on = with(true, run), off = with(false, run);
+        GPT2ParityTest.assertLogits(on, 1, GPT2ParityTest.t, 0, 0, "prompt, kernels on");
+        assertClose(on, off, 1e-5, "prompt");
+    }
+
+    @Test
     void forwardLastIsTheLastPositionOfForward() {
         Supplier<Tensor> full = () -> {
             Tensor logits = model.forward(matrix(EXPECTED.get("input_ids")), matrix(EXPECTED.get("attention_mask")));
