@@ -270,8 +270,12 @@ public class BertModel extends Module {
         }
 
         Tensor forward(Tensor hidden, Tensor mask) {
-            Tensor a = attention.forward(hidden, mask);                                 // (B, T, H)
-            return output.forward(intermediate.forward(a), a);
+            // One layer's intermediates are closed when it returns (autograd keeps what it saved), so the next layer
+            // reuses their memory instead of touching fresh pages.
+            try (Scope s = Torch.scope()) {
+                Tensor a = attention.forward(hidden, mask);                             // (B, T, H)
+                return s.keep(output.forward(intermediate.forward(a), a));
+            }
         }
     }
 
