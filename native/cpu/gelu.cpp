@@ -13,34 +13,20 @@
 namespace {
 
 using t4j::exp256;
-using t4j::exp512;
 using t4j::Isa;
 constexpr float kSqrt2OverPi = t4j::kSqrt2OverPi;
 constexpr float kCubic = t4j::kGeluCubic;
 
-inline float gelu_scalar(float x) {
-    float u = kSqrt2OverPi * (x + kCubic * x * x * x);
-    float e = t4j::exp_scalar(-2.0f * u);
-    return x / (1.0f + e);
-}
-
 void gelu_scalar_loop(const float *x, float *y, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) y[i] = gelu_scalar(x[i]);
-}
-
-__attribute__((target("avx512f"))) inline __m512 gelu512(__m512 x) {
-    __m512 x3 = _mm512_mul_ps(_mm512_mul_ps(x, x), x);
-    __m512 u = _mm512_mul_ps(_mm512_set1_ps(kSqrt2OverPi), _mm512_fmadd_ps(_mm512_set1_ps(kCubic), x3, x));
-    __m512 e = exp512(_mm512_mul_ps(_mm512_set1_ps(-2.0f), u));
-    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+    for (int64_t i = 0; i < n; ++i) y[i] = t4j::gelu_tanh_scalar(x[i]);
 }
 
 __attribute__((target("avx512f"))) void gelu_avx512(const float *x, float *y, int64_t n) {
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu512(_mm512_loadu_ps(x + i)));
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, t4j::gelu_tanh512(_mm512_loadu_ps(x + i)));
     if (i < n) {
         __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(y + i, m, gelu512(_mm512_maskz_loadu_ps(m, x + i)));
+        _mm512_mask_storeu_ps(y + i, m, t4j::gelu_tanh512(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
 

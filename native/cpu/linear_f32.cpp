@@ -39,10 +39,7 @@ inline float weight_at(const float *w, int layout, int64_t in, int64_t out, int6
 
 inline float act_scalar(float z, int act) {
     if (act == kGeluExact) return t4j::gelu_exact_scalar(z);
-    if (act == kGeluTanh) {
-        float u = t4j::kSqrt2OverPi * (z + t4j::kGeluCubic * z * z * z);
-        return z / (1.0f + t4j::exp_scalar(-2.0f * u));
-    }
+    if (act == kGeluTanh) return t4j::gelu_tanh_scalar(z);
     return z;
 }
 
@@ -68,14 +65,7 @@ T4J_AVX512 inline __mmask16 tail_mask(int64_t n) {
 
 T4J_AVX512 inline __m512 act512(__m512 z, int act) {
     if (act == kGeluExact) return t4j::gelu_exact512(z);
-    if (act == kGeluTanh) {
-        // z * sigmoid(2u) = z / (1 + exp(-2u)), u = sqrt(2/pi) (z + 0.044715 z^3)
-        __m512 z2 = _mm512_mul_ps(z, z);
-        __m512 u = _mm512_mul_ps(_mm512_set1_ps(t4j::kSqrt2OverPi),
-                                 _mm512_fmadd_ps(_mm512_mul_ps(_mm512_set1_ps(t4j::kGeluCubic), z2), z, z));
-        __m512 e = t4j::exp512(_mm512_mul_ps(_mm512_set1_ps(-2.0f), u));
-        return _mm512_div_ps(z, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
-    }
+    if (act == kGeluTanh) return t4j::gelu_tanh512(z);
     return z;
 }
 
@@ -176,7 +166,8 @@ T4J_AVX512 void gemm_block(const float *x, const float *packed, const float *bia
 
 // -------- GEMV (rows <= kGemvRows)
 
-// Layout 0: output channels [o0, o1), 4 at a time; R rows share each weight load.
+// Layout 0: output channels [o0, o1), one at a time for one row (a single memory stream), 4 at a time for 2-4
+// rows, which share each weight load.
 template <int R>
 T4J_AVX512 void gemv_rows_major(const float *x, const float *w, const float *bias, float *y, int64_t in, int64_t out, int act,
                                 int64_t o0, int64_t o1) {

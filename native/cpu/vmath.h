@@ -139,6 +139,20 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512 gelu_exact512(__m512 z
     return _mm512_mul_ps(z, _mm512_fmadd_ps(_mm512_set1_ps(0.5f), erf, _mm512_set1_ps(0.5f)));
 }
 
+// tanh GELU forward: 0.5 x (1 + tanh(u)) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3): one exp and one
+// division, no cancellation for negative x.
+inline float gelu_tanh_scalar(float x) {
+    float u = kSqrt2OverPi * (x + kGeluCubic * x * x * x);
+    return x / (1.0f + exp_scalar(-2.0f * u));
+}
+
+__attribute__((target("avx512f"))) inline __m512 gelu_tanh512(__m512 x) {
+    __m512 x3 = _mm512_mul_ps(_mm512_mul_ps(x, x), x);
+    __m512 u = _mm512_mul_ps(_mm512_set1_ps(kSqrt2OverPi), _mm512_fmadd_ps(_mm512_set1_ps(kGeluCubic), x3, x));
+    __m512 e = exp512(_mm512_mul_ps(_mm512_set1_ps(-2.0f), u));
+    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+}
+
 // Zero-masked shuffles: the unmasked forms (and _mm512_reduce_add_ps) expand to _mm512_undefined_ps,
 // which GCC 12 reports as used uninitialized under -Wall -Wextra.
 __attribute__((target("avx512f"))) inline float hsum512(__m512 v) {
