@@ -38,14 +38,7 @@ public final class FusedKernels {
      * Null entries are skipped.
      */
     public static boolean applies(Tensor... tensors) {
-        if (!enabled) return false;
-        boolean recording = Torch.isGradEnabled();
-        for (Tensor t : tensors) {
-            if (t == null) continue;
-            if (t.dtype() != DType.FLOAT32 || t.device().isCuda() || !t.isContiguous()) return false;
-            if (recording && t.requiresGrad()) return false;
-        }
-        return true;
+        return enabled && cpuFloat32WithoutGraph(true, tensors);
     }
 
     /**
@@ -62,10 +55,17 @@ public final class FusedKernels {
      * fine) and no autograd graph is being recorded.
      */
     public static boolean appliesToAttention(Tensor... tensors) {
-        if (!enabled || !Kernels.linearIsFast()) return false;
+        return enabled && Kernels.linearIsFast() && cpuFloat32WithoutGraph(false, tensors);
+    }
+
+    // Every non-null tensor is CPU float32, contiguous (or, when !whole, with a contiguous last dimension), and none
+    // requires grad while grad mode records.
+    private static boolean cpuFloat32WithoutGraph(boolean whole, Tensor... tensors) {
         boolean recording = Torch.isGradEnabled();
         for (Tensor t : tensors) {
-            if (t.dtype() != DType.FLOAT32 || t.device().isCuda() || (t.numel() > 0 && t.strides()[t.dim() - 1] != 1)) return false;
+            if (t == null) continue;
+            if (t.dtype() != DType.FLOAT32 || t.device().isCuda()) return false;
+            if (whole ? !t.isContiguous() : t.numel() > 0 && t.strides()[t.dim() - 1] != 1) return false;
             if (recording && t.requiresGrad()) return false;
         }
         return true;

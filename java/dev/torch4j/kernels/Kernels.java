@@ -282,7 +282,7 @@ public final class Kernels {
         shape[shape.length - 1] = out;
         long rows = numelOf(java.util.Arrays.copyOf(shape, shape.length - 1));
         try (Tensor xc = x.contiguous(); Tensor bc = bias == null ? null : bias.contiguous()) {
-            Tensor y = newTensor(shape, DType.FLOAT32, x.device());
+            Tensor y = newTensor(shape, DType.FLOAT32, x);
             Pointer bp = bc == null ? null : ptr(bc);
             int threads = Math.max(1, Torch.getNumThreads());
             return guarded(y, () -> status("int8Linear", xc.device().isCuda()
@@ -367,12 +367,11 @@ public final class Kernels {
             wc = contiguous(weight);
             bc = bias == null ? null : contiguous(bias);
             boolean cuda = isCuda(xc);
-            Tensor y = cuda ? newTensor(shape, DType.FLOAT32, x.device()) : Torch.empty(shape, DType.FLOAT32);
+            Tensor y = newTensor(shape, DType.FLOAT32, xc);
             Pointer xp = ptr(xc), wp = ptr(wc), bp = bc == null ? null : ptr(bc), yp = ptr(y);
             int lay = layout.ordinal(), act = activation.ordinal();
-            Tensor xk = xc;
             return guarded(y, () -> status("linear", cuda
-                    ? NativeKernels.t4j_linear_f32_cuda(xp, wp, bp, yp, rows, in, out, lay, act, 1, CudaStreams.current(xk))
+                    ? NativeKernels.t4j_linear_f32_cuda(xp, wp, bp, yp, rows, in, out, lay, act, 1, CudaStreams.current(xc))
                     : NativeKernels.t4j_linear_f32_cpu(xp, wp, bp, yp, rows, in, out, lay, act, threads(), null)));
         } finally {
             closeCopy(xc, x);
@@ -429,7 +428,7 @@ public final class Kernels {
         long[] qs = q.strides(), ks = k.strides(), vs = v.strides();
         Tensor mc = keyMask == null ? null : contiguous(keyMask);
         try {
-            Tensor out = newTensor(new long[] {b, t, h, d}, DType.FLOAT32, q.device());
+            Tensor out = newTensor(new long[] {b, t, h, d}, DType.FLOAT32, q);
             Pointer mp = mc == null ? null : ptr(mc);
             int threads = threads();
             float sc = (float) scale;
@@ -608,12 +607,12 @@ public final class Kernels {
         return n;
     }
 
-    // A new contiguous tensor on device; LibTorch's CPU factory is the one torch4j exposes, so CUDA outputs are moved.
-    private static Tensor newTensor(long[] shape, DType dtype, dev.torch4j.Device device) {
+    // A new contiguous tensor on like's device; LibTorch's CPU factory is the one torch4j exposes, so CUDA outputs are moved.
+    private static Tensor newTensor(long[] shape, DType dtype, Tensor like) {
         Tensor t = Torch.empty(shape, dtype);
-        if (!device.isCuda()) return t;
+        if (!isCuda(like)) return t;
         try (Tensor cpu = t) {
-            return cpu.to(device);
+            return cpu.to(like.device());
         }
     }
 

@@ -72,7 +72,7 @@ public class GPT2Model extends Module {
             if (x.dim() == 0 || x.size(-1) != in)
                 throw new IllegalArgumentException("Conv1D input: expected last dimension " + in + ", got shape "
                         + Arrays.toString(x.shape()));
-            if (int8 != null && int8.serves(x, weight())) return Kernels.int8Linear(x, int8, withBias ? bias() : null);
+            if (servesInt8(x)) return Kernels.int8Linear(x, int8, withBias ? bias() : null);
             if (FusedKernels.appliesToLinear(x, weight(), bias()))
                 return Kernels.linear(x, weight(), withBias ? bias() : null, Kernels.WeightLayout.IN_OUT, Kernels.Activation.NONE);
             try (Scope s = Torch.scope()) {
