@@ -933,6 +933,11 @@ int main(int argc, char **argv) {
                 std::string cmd = std::string("T4J_CPU_ISA=") + lower + " '" + argv[0] + "' cpu";
                 check(std::system(cmd.c_str()) == 0, std::string("cpu kernels with T4J_CPU_ISA=") + lower);
             }
+        // And with the pool never spinning, so workers always take the sleep/wake path.
+        if (!std::getenv("T4J_POOL_SPIN_US") && !std::getenv("T4J_CPU_ISA")) {
+            std::string cmd = std::string("T4J_POOL_SPIN_US=0 '") + argv[0] + "' cpu";
+            check(std::system(cmd.c_str()) == 0, "cpu kernels with T4J_POOL_SPIN_US=0");
+        }
     } else if (which == "cuda") {
         rc = test_cuda();
         if (rc == 77 && failures == 0) return 77;
