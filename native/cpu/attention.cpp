@@ -9,7 +9,8 @@
 // as [B, T, H * D] (or a fused [B, T, 3 * H * D]) and KV caches [B, H, T, D] are used in place; out is
 // [B, q_len, H, D] contiguous, which is [B, T, H * D] for the next projection.
 // Per pair, K is transposed once into [D][S] so the scores of 4 query rows come from broadcasts of q and
-// 64-key vectors of K^T; softmax is exact (max subtracted, two passes); then 4 rows of P multiply V.
+// 64-key vectors of K^T; softmax is exact (max subtracted, two passes); then blocks of 8 rows of P multiply V
+// (8 rows x 32 columns share each V load).
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -82,10 +83,12 @@ T4J_AVX512 inline __mmask16 tail_mask(int64_t n) {
     return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (n < 0 ? 0 : n)) - 1u);
 }
 
+constexpr int kBlockRows = 8;  // query rows per block: they share each K^T and V load
+
 struct Scratch {
     std::vector<float> kt;     // [dim][sp]
     std::vector<float> bias;   // [sp]: 0 for visible keys, -inf otherwise (mask and padding)
-    std::vector<float> p;      // [4][sp]
+    std::vector<float> p;      // [kBlockRows][sp]
 };
 
 // scores[r][0, 16 CV) += scale * q[r] . K^T[:, j0 + ...]  (+ the mask bias), R rows x CV vectors of keys.
@@ -138,7 +141,39 @@ T4J_AVX512 inline void values_block(const float *p, int64_t sp, const float *v, 
     }
 }
 
-// R query rows starting at i0 (R <= 4).
+// Scores of R rows (R <= 8) over the first nv keys, 64 keys per block; more than 4 rows go 4 at a time (16 accumulators).
+template <int R>
+T4J_AVX512 inline void scores_rows(const float *const *q, const float *kt, const float *keybias, int64_t sp, int64_t d,
+                                   int64_t nv, float scale, float *p) {
+    if constexpr (R > 4) {
+        scores_rows<4>(q, kt, keybias, sp, d, nv, scale, p);
+        scores_rows<R - 4>(q + 4, kt, keybias, sp, d, nv, scale, p + 4 * sp);
+    } else {
+        for (int64_t j0 = 0; j0 < nv; j0 += 64) {
+            switch (std::min<int64_t>(4, (nv - j0) / 16)) {
+                case 4: scores_block<R, 4>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
+                case 3: scores_block<R, 3>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
+                case 2: scores_block<R, 2>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
+                default: scores_block<R, 1>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
+            }
+        }
+    }
+}
+
+// P V for R rows and CV value vectors: all R rows share each value load while R * CV <= 16 accumulators, else 4 rows
+// at a time.
+template <int R, int CV>
+T4J_AVX512 inline void values_rows(const float *p, int64_t sp, const float *v, int64_t vts, int64_t n, __mmask16 last,
+                                   const float *inv, float *const *o) {
+    if constexpr (R * CV > 16 && R > 4) {
+        values_block<4, CV>(p, sp, v, vts, n, last, inv, o);
+        values_rows<R - 4, CV>(p + 4 * sp, sp, v, vts, n, last, inv + 4, o + 4);
+    } else {
+        values_block<R, CV>(p, sp, v, vts, n, last, inv, o);
+    }
+}
+
+// R query rows starting at i0 (R <= kBlockRows).
 template <int R>
 T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int64_t sp, Scratch &w) {
     const int64_t d = a.dim;
@@ -150,17 +185,10 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
         nmax = std::max(nmax, n[r]);
     }
     int64_t nv = (nmax + 15) / 16 * 16;  // score columns computed (kt is zero padded to sp)
+    // Raw pointers once: w is thread_local, and every w.x.data() in a loop costs a __tls_get_addr call here (-fPIC).
     float *p = w.p.data();
-    // Scores: 64 keys x R rows per block, d accumulated by broadcasting q.
-    for (int64_t j0 = 0; j0 < nv; j0 += 64) {
-        const float *kt = w.kt.data() + j0, *bias = w.bias.data() + j0;
-        switch (std::min<int64_t>(4, (nv - j0) / 16)) {
-            case 4: scores_block<R, 4>(q, kt, sp, d, bias, a.scale, p + j0); break;
-            case 3: scores_block<R, 3>(q, kt, sp, d, bias, a.scale, p + j0); break;
-            case 2: scores_block<R, 2>(q, kt, sp, d, bias, a.scale, p + j0); break;
-            default: scores_block<R, 1>(q, kt, sp, d, bias, a.scale, p + j0); break;
-        }
-    }
+    const float *keybias = w.bias.data();
+    scores_rows<R>(q, w.kt.data(), keybias, sp, d, nv, a.scale, p);
     // Softmax per row over its visible keys; p = exp(s - max) (0 beyond the row's limit), inv = 1 / sum.
     float inv[R];
     for (int r = 0; r < R; ++r) {
@@ -174,7 +202,7 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
         for (int64_t j = 0; j < nv; j += 16) {
             // exp512 clamps its argument, so masked keys (bias -inf) and keys past the row's limit are zeroed explicitly.
             __mmask16 live = tail_mask(n[r] - j) &
-                             _mm512_cmp_ps_mask(_mm512_loadu_ps(w.bias.data() + j), _mm512_setzero_ps(), _CMP_EQ_OQ);
+                             _mm512_cmp_ps_mask(_mm512_loadu_ps(keybias + j), _mm512_setzero_ps(), _CMP_EQ_OQ);
             __m512 e = m == -INFINITY ? _mm512_setzero_ps()
                                       : _mm512_maskz_mov_ps(live, t4j::exp512(_mm512_sub_ps(_mm512_loadu_ps(pr + j), mv)));
             _mm512_storeu_ps(pr + j, e);
@@ -191,10 +219,10 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
         float *o[R];
         for (int r = 0; r < R; ++r) o[r] = a.out + ((b * a.q_len + i0 + r) * a.heads + h) * d + c0;
         switch ((width + 15) / 16) {
-            case 4: values_block<R, 4>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
-            case 3: values_block<R, 3>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
-            case 2: values_block<R, 2>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
-            default: values_block<R, 1>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            case 4: values_rows<R, 4>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            case 3: values_rows<R, 3>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            case 2: values_rows<R, 2>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
+            default: values_rows<R, 1>(p, sp, vb + c0, a.vs[1], nmax, last, inv, o); break;
         }
     }
 }
@@ -202,9 +230,12 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
 T4J_AVX512 void pair_avx512(const Args &a, int64_t bh, Scratch &w) {
     int64_t b = bh / a.heads, h = bh % a.heads, d = a.dim, S = a.kv_len;
     int64_t sp = (S + 63) / 64 * 64;
-    w.kt.assign(static_cast<size_t>(d * sp), 0.0f);
+    w.kt.resize(static_cast<size_t>(d * sp));
+    // Only the padding keys [S, sp) need zeros; the transposes below fill the rest.
+    if (sp > S)
+        for (int64_t c = 0; c < d; ++c) std::fill(w.kt.begin() + c * sp + S, w.kt.begin() + (c + 1) * sp, 0.0f);
     w.bias.resize(static_cast<size_t>(sp));
-    w.p.resize(static_cast<size_t>(4 * sp));
+    w.p.resize(static_cast<size_t>(kBlockRows * sp));
     for (int64_t j = 0; j < sp; ++j) w.bias[j] = j < S && visible(a, b, j) ? 0.0f : -INFINITY;
     // K^T: 16 keys x 16 dims per transpose.
     const float *kb = a.k + b * a.ks[0] + h * a.ks[2];
@@ -213,8 +244,12 @@ T4J_AVX512 void pair_avx512(const Args &a, int64_t bh, Scratch &w) {
             t4j::transpose16(kb + j * a.ks[1] + c, a.ks[1], static_cast<int>(std::min<int64_t>(16, S - j)),
                              static_cast<int>(std::min<int64_t>(16, d - c)), w.kt.data() + c * sp + j, sp);
     int64_t i = 0;
-    for (; i + 4 <= a.q_len; i += 4) rows_avx512<4>(a, b, h, i, sp, w);
+    for (; i + kBlockRows <= a.q_len; i += kBlockRows) rows_avx512<kBlockRows>(a, b, h, i, sp, w);
     switch (a.q_len - i) {
+        case 7: rows_avx512<7>(a, b, h, i, sp, w); break;
+        case 6: rows_avx512<6>(a, b, h, i, sp, w); break;
+        case 5: rows_avx512<5>(a, b, h, i, sp, w); break;
+        case 4: rows_avx512<4>(a, b, h, i, sp, w); break;
         case 3: rows_avx512<3>(a, b, h, i, sp, w); break;
         case 2: rows_avx512<2>(a, b, h, i, sp, w); break;
         case 1: rows_avx512<1>(a, b, h, i, sp, w); break;
