@@ -89,12 +89,14 @@ struct Scratch {
     std::vector<float> kt;     // [dim][sp]
     std::vector<float> bias;   // [sp]: 0 for visible keys, -inf otherwise (mask and padding)
     std::vector<float> p;      // [kBlockRows][sp]
+    std::vector<__mmask16> live;  // [sp / 16]: the visible keys (bias 0) of each vector of 16
 };
 
-// scores[r][0, 16 CV) += scale * q[r] . K^T[:, j0 + ...]  (+ the mask bias), R rows x CV vectors of keys.
+// scores[r][0, 16 CV) = scale * q[r] . K^T[:, j0 + ...]  (+ the mask bias), R rows x CV vectors of keys; mx[r] is
+// the running lane-wise maximum of row r's scores.
 template <int R, int CV>
 T4J_AVX512 inline void scores_block(const float *const *q, const float *kt, int64_t sp, int64_t d, const float *bias,
-                                    float scale, float *p) {
+                                    float scale, float *p, __m512 *mx) {
     __m512 acc[R][CV];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < CV; ++t) acc[r][t] = _mm512_setzero_ps();
@@ -109,8 +111,11 @@ T4J_AVX512 inline void scores_block(const float *const *q, const float *kt, int6
     }
     __m512 sc = _mm512_set1_ps(scale);
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < CV; ++t)
-            _mm512_storeu_ps(p + r * sp + 16 * t, _mm512_fmadd_ps(acc[r][t], sc, _mm512_loadu_ps(bias + 16 * t)));
+        for (int t = 0; t < CV; ++t) {
+            __m512 s = _mm512_fmadd_ps(acc[r][t], sc, _mm512_loadu_ps(bias + 16 * t));
+            mx[r] = _mm512_maskz_max_ps(0xffff, mx[r], s);  // maskz: GCC 12 warns on the plain form here
+            _mm512_storeu_ps(p + r * sp + 16 * t, s);
+        }
 }
 
 // o[r][c0, c0 + 16 CV) = inv[r] * sum_{j < n} p[r][j] v[j][c0 ...]; the last vector is masked to the head size.
@@ -144,17 +149,17 @@ T4J_AVX512 inline void values_block(const float *p, int64_t sp, const float *v, 
 // Scores of R rows (R <= 8) over the first nv keys, 64 keys per block; more than 4 rows go 4 at a time (16 accumulators).
 template <int R>
 T4J_AVX512 inline void scores_rows(const float *const *q, const float *kt, const float *keybias, int64_t sp, int64_t d,
-                                   int64_t nv, float scale, float *p) {
+                                   int64_t nv, float scale, float *p, __m512 *mx) {
     if constexpr (R > 4) {
-        scores_rows<4>(q, kt, keybias, sp, d, nv, scale, p);
-        scores_rows<R - 4>(q + 4, kt, keybias, sp, d, nv, scale, p + 4 * sp);
+        scores_rows<4>(q, kt, keybias, sp, d, nv, scale, p, mx);
+        scores_rows<R - 4>(q + 4, kt, keybias, sp, d, nv, scale, p + 4 * sp, mx + 4);
     } else {
         for (int64_t j0 = 0; j0 < nv; j0 += 64) {
             switch (std::min<int64_t>(4, (nv - j0) / 16)) {
-                case 4: scores_block<R, 4>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
-                case 3: scores_block<R, 3>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
-                case 2: scores_block<R, 2>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
-                default: scores_block<R, 1>(q, kt + j0, sp, d, keybias + j0, scale, p + j0); break;
+                case 4: scores_block<R, 4>(q, kt + j0, sp, d, keybias + j0, scale, p + j0, mx); break;
+                case 3: scores_block<R, 3>(q, kt + j0, sp, d, keybias + j0, scale, p + j0, mx); break;
+                case 2: scores_block<R, 2>(q, kt + j0, sp, d, keybias + j0, scale, p + j0, mx); break;
+                default: scores_block<R, 1>(q, kt + j0, sp, d, keybias + j0, scale, p + j0, mx); break;
             }
         }
     }
@@ -188,21 +193,24 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
     // Raw pointers once: w is thread_local, and every w.x.data() in a loop costs a __tls_get_addr call here (-fPIC).
     float *p = w.p.data();
     const float *keybias = w.bias.data();
-    scores_rows<R>(q, w.kt.data(), keybias, sp, d, nv, a.scale, p);
+    const __mmask16 *livekeys = w.live.data();
+    __m512 mx[R];
+    for (int r = 0; r < R; ++r) mx[r] = _mm512_set1_ps(-INFINITY);
+    scores_rows<R>(q, w.kt.data(), keybias, sp, d, nv, a.scale, p, mx);
     // Softmax per row over its visible keys; p = exp(s - max) (0 beyond the row's limit), inv = 1 / sum.
     float inv[R];
     for (int r = 0; r < R; ++r) {
         float *pr = p + r * sp;
-        __m512 mx = _mm512_set1_ps(-INFINITY);
-        for (int64_t j = 0; j < n[r]; j += 16) mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, tail_mask(n[r] - j), pr + j));
-        alignas(64) float lanes[16];
-        _mm512_store_ps(lanes, mx);
-        float m = *std::max_element(lanes, lanes + 16);
+        // Without the causal rule every computed score is visible or -inf, so the running maximum is the row's.
+        if (a.causal) {
+            mx[r] = _mm512_set1_ps(-INFINITY);
+            for (int64_t j = 0; j < n[r]; j += 16) mx[r] = _mm512_maskz_max_ps(0xffff, mx[r], _mm512_mask_loadu_ps(mx[r], tail_mask(n[r] - j), pr + j));
+        }
+        float m = t4j::hmax512(mx[r]);
         __m512 sum = _mm512_setzero_ps(), mv = _mm512_set1_ps(m);
         for (int64_t j = 0; j < nv; j += 16) {
             // exp512 clamps its argument, so masked keys (bias -inf) and keys past the row's limit are zeroed explicitly.
-            __mmask16 live = tail_mask(n[r] - j) &
-                             _mm512_cmp_ps_mask(_mm512_loadu_ps(keybias + j), _mm512_setzero_ps(), _CMP_EQ_OQ);
+            __mmask16 live = tail_mask(n[r] - j) & livekeys[j / 16];
             __m512 e = m == -INFINITY ? _mm512_setzero_ps()
                                       : _mm512_maskz_mov_ps(live, t4j::exp512(_mm512_sub_ps(_mm512_loadu_ps(pr + j), mv)));
             _mm512_storeu_ps(pr + j, e);
@@ -237,6 +245,9 @@ T4J_AVX512 void pair_avx512(const Args &a, int64_t bh, Scratch &w) {
     w.bias.resize(static_cast<size_t>(sp));
     w.p.resize(static_cast<size_t>(kBlockRows * sp));
     for (int64_t j = 0; j < sp; ++j) w.bias[j] = j < S && visible(a, b, j) ? 0.0f : -INFINITY;
+    w.live.assign(static_cast<size_t>(sp / 16), 0);
+    for (int64_t j = 0; j < sp; ++j)
+        if (w.bias[j] == 0.0f) w.live[j / 16] = static_cast<__mmask16>(w.live[j / 16] | (1u << (j % 16)));
     // K^T: 16 keys x 16 dims per transpose.
     const float *kb = a.k + b * a.ks[0] + h * a.ks[2];
     for (int64_t j = 0; j < S; j += 16)
