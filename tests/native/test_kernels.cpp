@@ -1,6 +1,7 @@
 // Native tests of the torch4j kernels against double-precision references.
 //   t4j_native_tests cpu   - CPU kernels (always run in CI)
 //   t4j_native_tests cuda  - CUDA kernels; exits 77 (skipped) without a GPU or a CUDA build
+//   t4j_native_tests cuda-bench - times the CUDA kernels on model shapes (us, GB/s, GFLOPS); 77 likewise
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -920,6 +921,112 @@ int test_cuda() {
 #endif
 }
 
+#ifdef T4J_TEST_CUDA_RUNTIME
+// Times one CUDA kernel call on the default stream: warm-up, then the mean of `reps` calls between CUDA events.
+template <typename F>
+double time_cuda_us(F &&call, int reps = 50) {
+    for (int i = 0; i < 5; ++i) call();
+    cudaEvent_t a, b;
+    cudaEventCreate(&a);
+    cudaEventCreate(&b);
+    cudaEventRecord(a);
+    for (int i = 0; i < reps; ++i) call();
+    cudaEventRecord(b);
+    cudaEventSynchronize(b);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, a, b);
+    cudaEventDestroy(a);
+    cudaEventDestroy(b);
+    return ms * 1000.0 / reps;
+}
+
+// Prints a line per kernel and shape: microseconds per call, and the bytes each call must move (inputs read once,
+// outputs written once) as GB/s, or GFLOPS for the GEMM-shaped calls. Shapes are BERT-base / GPT-2 small ones.
+int bench_cuda() {
+    if (!t4j_built_with_cuda()) {
+        std::printf("SKIP: library built without CUDA\n");
+        return 77;
+    }
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+        std::printf("SKIP: no CUDA device\n");
+        return 77;
+    }
+    cudaDeviceProp prop{};
+    cudaGetDeviceProperties(&prop, 0);
+    std::printf("device: %s\n", prop.name);
+    auto report = [](const std::string &what, double us, double bytes, double flops) {
+        std::printf("%-52s %9.1f us  %8.1f GB/s", what.c_str(), us, bytes / us / 1e3);
+        if (flops > 0) std::printf("  %8.1f GFLOPS", flops / us / 1e3);
+        std::printf("\n");
+    };
+    auto ok = [](int st, const char *what) {
+        if (st != T4J_OK) check(false, std::string(what) + ": " + t4j_last_error());
+    };
+    for (int64_t rows : {1024, 8192}) {
+        int64_t cols = rows == 1024 ? 1536 : 3072, n = rows * cols;
+        float *x = to_device(random_input(n, 1)), *bias = to_device(random_input(cols, 2)), *y = to_device(std::vector<float>(n));
+        double us = time_cuda_us([&] { ok(t4j_bias_gelu_f32_cuda(x, bias, y, rows, cols, 0, 1, nullptr), "bias_gelu"); });
+        report("bias_gelu exact " + std::to_string(rows) + " x " + std::to_string(cols), us, 8.0 * n, 0);
+        for (float *p : {x, bias, y}) cudaFree(p);
+    }
+    for (int64_t rows : {1024, 8192}) {
+        int64_t cols = rows == 1024 ? 384 : 768, n = rows * cols;
+        float *x = to_device(random_input(n, 3)), *r = to_device(random_input(n, 4)), *g = to_device(random_input(cols, 5)),
+              *b = to_device(random_input(cols, 6)), *o = to_device(std::vector<float>(n));
+        double us = time_cuda_us([&] { ok(t4j_add_layernorm_f32_cuda(x, r, g, b, o, nullptr, rows, cols, 1e-5f, 1, nullptr), "add_layernorm"); });
+        report("add_layernorm f32 " + std::to_string(rows) + " x " + std::to_string(cols), us, 12.0 * n, 0);
+        for (float *p : {x, r, g, b, o}) cudaFree(p);
+    }
+    for (int64_t rows : {1, 1024}) {
+        int64_t in = 768, out = 3072;
+        std::vector<int8_t> wq(in * out);
+        for (size_t i = 0; i < wq.size(); ++i) wq[i] = static_cast<int8_t>(static_cast<int>(i * 37 % 255) - 127);
+        float *x = to_device(random_input(rows * in, 7)), *sc = to_device(std::vector<float>(out, 0.01f)),
+              *b = to_device(random_input(out, 8)), *y = to_device(std::vector<float>(rows * out));
+        int8_t *w = to_device(wq);
+        double us = time_cuda_us([&] { ok(t4j_int8_linear_f32_cuda(x, w, nullptr, sc, b, y, rows, in, out, 1, nullptr), "int8_linear"); });
+        report("int8_linear " + std::to_string(rows) + " x 768 -> 3072", us, in * out + 4.0 * rows * (in + out), 2.0 * rows * in * out);
+        for (float *p : {x, sc, b, y}) cudaFree(p);
+        cudaFree(w);
+    }
+    for (int64_t rows : {1, 1024}) {
+        int64_t in = rows == 1 ? 768 : 384, out = rows == 1 ? 3072 : 1536;
+        int layout = rows == 1 ? 1 : 0, act = rows == 1 ? 2 : 1;
+        float *x = to_device(random_input(rows * in, 9)), *w = to_device(random_input(in * out, 10)),
+              *b = to_device(random_input(out, 11)), *y = to_device(std::vector<float>(rows * out));
+        double us = time_cuda_us([&] { ok(t4j_linear_f32_cuda(x, w, b, y, rows, in, out, layout, act, 1, nullptr), "linear"); });
+        report("linear f32 " + std::to_string(rows) + " x " + std::to_string(in) + " -> " + std::to_string(out) + (layout ? " [in,out]" : " [out,in]") + " + GELU",
+               us, 4.0 * (in * out + rows * (in + out)), 2.0 * rows * in * out);
+        for (float *p : {x, w, b, y}) cudaFree(p);
+    }
+    {
+        int64_t B = 8, H = 12, T = 128, D = 64, HD = H * D;
+        float *q = to_device(random_input(B * T * HD, 12)), *k = to_device(random_input(B * T * HD, 13)),
+              *v = to_device(random_input(B * T * HD, 14)), *o = to_device(std::vector<float>(B * T * HD));
+        uint8_t *m = to_device(std::vector<uint8_t>(B * T, 1));
+        double us = time_cuda_us([&] {
+            ok(t4j_attention_f32_cuda(q, k, v, m, o, B, H, T, T, D, T * HD, HD, D, T * HD, HD, D, T * HD, HD, D, 0.125f, 0, 1, nullptr), "attention");
+        });
+        report("attention 8 x 12 heads x 128 x 64, key mask", us, 16.0 * B * T * HD, 4.0 * B * H * T * T * D);
+        for (float *p : {q, k, v, o}) cudaFree(p);
+        cudaFree(m);
+    }
+    for (int64_t len : {128, 1024}) {
+        int64_t B = 1, H = 12, cap = 1024, D = 64;
+        float *q = to_device(random_input(B * H * D, 15)), *k = to_device(random_input(B * H * cap * D, 16)),
+              *v = to_device(random_input(B * H * cap * D, 17)), *o = to_device(std::vector<float>(B * H * D));
+        int64_t *l = to_device(std::vector<int64_t>(B, len));
+        double us = time_cuda_us([&] { ok(t4j_decode_attention_f32_cuda(q, k, v, l, o, B, H, cap, D, 0.125f, 1, nullptr), "decode_attention"); });
+        report("decode_attention 12 heads x 64, " + std::to_string(len) + " cached", us, 8.0 * B * H * len * D, 0);
+        for (float *p : {q, k, v, o}) cudaFree(p);
+        cudaFree(l);
+    }
+    check(cudaDeviceSynchronize() == cudaSuccess, "cuda bench: device synchronize");
+    return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -941,8 +1048,16 @@ int main(int argc, char **argv) {
     } else if (which == "cuda") {
         rc = test_cuda();
         if (rc == 77 && failures == 0) return 77;
+    } else if (which == "cuda-bench") {
+#ifdef T4J_TEST_CUDA_RUNTIME
+        rc = bench_cuda();
+#else
+        std::printf("SKIP: test binary built without the CUDA runtime\n");
+        rc = 77;
+#endif
+        if (rc == 77 && failures == 0) return 77;
     } else {
-        std::fprintf(stderr, "usage: %s cpu|cuda\n", argv[0]);
+        std::fprintf(stderr, "usage: %s cpu|cuda|cuda-bench\n", argv[0]);
         return 2;
     }
     std::printf("%s: %s\n", which.c_str(), failures == 0 ? "all checks passed" : "FAILED");
