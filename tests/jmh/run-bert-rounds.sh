@@ -2,8 +2,8 @@
 # BERT throughput torch4j / ONNX Runtime in alternating rounds: BertBench.torch4j and BertBench.ort (same model,
 # inputs and thread count, see BertBench) each run in their own JMH fork, ROUNDS times, the order flipping every
 # round; prints each round's ratio and their median. On this shared VM the speed of the whole machine drifts by
-# 10-15% over minutes (a 2-thread FMA loop reads 480-570 GFLOPS), which a single back-to-back pair cannot tell
-# apart from a real difference; pairing neighbours in time and flipping the order cancels most of it.
+# 10-15% over minutes (its 2-thread FMA peak, t4j_fma_peak, reads 480-570 GFLOPS), which one back-to-back pair
+# cannot tell apart from a real difference; pairing neighbours in time and flipping the order cancels most of it.
 #   ROUNDS=5 bash tests/jmh/run-bert-rounds.sh       (default 4 rounds, about 45 s each)
 # BUILD_DIR picks the build folder (default target-bert2), as in run-model-bench.sh.
 set -euo pipefail
@@ -19,6 +19,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 mvn -B -q -Pbench -Dtorch4j.build.dir="$BUILD_DIR" test-compile
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$BUILD_DIR/native/bin/t4j_fma_peak" 2 0.5 | tail -1
 
 for ((r = 1; r <= ROUNDS; r++)); do
     if ((r % 2)); then order="torch4j ort"; else order="ort torch4j"; fi
@@ -29,6 +30,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$BUILD_DIR/native/bin/t4j_fma_peak" 2 0.5 | tail -1
 "$PY" - "$WORK" "$ROUNDS" <<'PYEOF'
 import json
 import statistics
