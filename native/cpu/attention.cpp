@@ -204,7 +204,8 @@ T4J_AVX512 void rows_avx512(const Args &a, int64_t b, int64_t h, int64_t i0, int
         // Without the causal rule every computed score is visible or -inf, so the running maximum is the row's.
         if (a.causal) {
             mx[r] = _mm512_set1_ps(-INFINITY);
-            for (int64_t j = 0; j < n[r]; j += 16) mx[r] = _mm512_maskz_max_ps(0xffff, mx[r], _mm512_mask_loadu_ps(mx[r], tail_mask(n[r] - j), pr + j));
+            for (int64_t j = 0; j < n[r]; j += 16)
+                mx[r] = _mm512_maskz_max_ps(0xffff, mx[r], _mm512_mask_loadu_ps(mx[r], tail_mask(n[r] - j), pr + j));
         }
         float m = t4j::hmax512(mx[r]);
         __m512 sum = _mm512_setzero_ps(), mv = _mm512_set1_ps(m);
