@@ -15,8 +15,9 @@ inline int check_linear(const float *x, const float *w, const float *y, int64_t 
     *nothing = false;
     if (rows < 0 || in < 0 || out < 0)
         return fail(T4J_ERR_INVALID_ARGUMENT, "linear: rows, in_features and out_features must be >= 0");
-    if (layout != 0 && layout != 1)
-        return fail(T4J_ERR_INVALID_ARGUMENT, "linear: weight_layout must be 0 ([out, in]) or 1 ([in, out])");
+    if (layout < 0 || layout > 2)
+        return fail(T4J_ERR_INVALID_ARGUMENT,
+                    "linear: weight_layout must be 0 ([out, in]), 1 ([in, out]) or 2 (packed by t4j_linear_f32_pack)");
     if (act < 0 || act > 2)
         return fail(T4J_ERR_INVALID_ARGUMENT, "linear: activation must be 0 (none), 1 (exact GELU) or 2 (tanh GELU)");
     if (num_threads < 1) return fail(T4J_ERR_INVALID_ARGUMENT, "linear: num_threads must be >= 1");

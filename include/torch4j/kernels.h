@@ -34,7 +34,7 @@ enum {
 const char *t4j_last_error(void);
 
 /* Version of this ABI, bumped on any incompatible change (2: t4j_int8_linear gained packed, or bias_gelu and
- * add_layernorm num_threads on separate branches; 3: both, plus linear and attention). */
+ * add_layernorm num_threads on separate branches; 3: both, plus linear and attention; 4: packed linear weights). */
 int t4j_abi_version(void);
 
 /* 1 when this library was built with CUDA kernels, else 0. */
@@ -149,17 +149,30 @@ int t4j_int8_linear_pack(const int8_t *w, uint8_t *packed, int64_t in_features, 
  *   x [rows, in_features], y [rows, out_features], row-major contiguous; bias [out_features] or NULL;
  *   weight_layout 0: w is [out_features, in_features], W(o, k) = w[o * in + k] (torch.nn.Linear);
  *   weight_layout 1: w is [in_features, out_features], W(o, k) = w[k * out + o] (GPT-2's Conv1D, x @ w);
+ *   weight_layout 2 (CPU only): w was packed by t4j_linear_f32_pack (below) from either layout.
  *   activation 0: none, 1: exact GELU (z Phi(z)), 2: tanh GELU.
  * Float32 accumulation (summation order differs from LibTorch's). The AVX-512 CPU version streams the weights
  * once for rows <= 4 and otherwise packs them per call into a thread-local buffer (about 4 * in * out bytes,
- * kept for the next call) for a blocked GEMM; without AVX-512 a slow scalar loop runs (callers should prefer
- * LibTorch there). Uses at most num_threads threads of the persistent pool (>= 1). The CUDA version ignores
- * num_threads. y must not overlap an input.
+ * kept for the next call) for a blocked GEMM, which layout 2 skips (same products in the same order: for
+ * rows > 4 the result is bit-identical to the unpacked layouts'); without AVX-512 a slow scalar loop runs
+ * (callers should prefer LibTorch there). Uses at most num_threads threads of the persistent pool (>= 1). The
+ * CUDA version ignores num_threads and rejects layout 2. y must not overlap an input.
  */
 int t4j_linear_f32_cpu(const float *x, const float *w, const float *bias, float *y, int64_t rows, int64_t in_features,
                        int64_t out_features, int weight_layout, int activation, int num_threads, t4j_stream stream);
 int t4j_linear_f32_cuda(const float *x, const float *w, const float *bias, float *y, int64_t rows, int64_t in_features,
                         int64_t out_features, int weight_layout, int activation, int num_threads, t4j_stream stream);
+
+/*
+ * The CPU linear kernel's GEMM layout of a float32 weight (weight_layout 0 or 1, as above), for weights used
+ * many times: panels of 32 output columns, each [in_features][32], the last one zero padded,
+ *   packed[((o / 32) * in_features + k) * 32 + o % 32] = W(o, k).
+ * t4j_linear_f32_packed_floats gives its size in floats, ceil(out / 32) * 32 * in (-1 for negative sizes or
+ * int64 overflow). Packing is a pure copy, the same layout on every CPU; at most num_threads threads.
+ */
+int64_t t4j_linear_f32_packed_floats(int64_t in_features, int64_t out_features);
+int t4j_linear_f32_pack(const float *w, float *packed, int64_t in_features, int64_t out_features, int weight_layout,
+                        int num_threads);
 
 /*
  * Multi-head attention for encoders and prompts, fused (scores, mask, softmax, weighted sum), float32:

@@ -7,6 +7,8 @@
 // rows > kGemvRows (prompts, batches): W is packed per call into panels of kNr = 32 columns ([k][32], zero
 //   padded), then a 12 x 32 register-blocked micro-kernel (24 accumulators) runs over k blocks of kKc; the
 //   panel block stays in L2 while the 12-row strip of x stays in L1.
+// Layout 2 is that packed form made once ahead (t4j_linear_f32_pack): the GEMM reads it in place, and the GEMV
+//   streams whole panels through the same micro-kernel with 1-4 rows over the full k range.
 // The epilogue (bias, GELU) runs on the tile in registers after the last k block.
 #include <algorithm>
 #include <array>
@@ -34,6 +36,7 @@ constexpr int64_t kGroupBytes = 512 * 1024;  // packed panels per thread at a ti
 enum Act { kNone = 0, kGeluExact = 1, kGeluTanh = 2 };
 
 inline float weight_at(const float *w, int layout, int64_t in, int64_t out, int64_t o, int64_t k) {
+    if (layout == 2) return w[((o / kNr) * in + k) * kNr + o % kNr];
     return layout == 0 ? w[o * in + k] : w[k * out + o];
 }
 
@@ -272,6 +275,18 @@ int threads_for(int num_threads, int64_t work, int64_t max_parts) {
 template <int R>
 void gemv_avx512(const float *x, const float *w, const float *bias, float *y, int64_t in, int64_t out, int layout, int act,
                  int num_threads) {
+    if (layout == 2) {  // each thread streams a contiguous run of whole packed panels
+        int64_t panels = (out + kNr - 1) / kNr;
+        int threads = threads_for(num_threads, in * out * R, panels);
+        t4j::parallel_for(threads, panels, 1, [&](int64_t p0, int64_t p1) {
+            for (int64_t p = p0; p < p1; ++p) {
+                int64_t n0 = p * kNr;
+                micro<R>(in, x, in, w + p * in * kNr, y + n0, out, std::min<int64_t>(kNr, out - n0), true, true,
+                         bias ? bias + n0 : nullptr, act);
+            }
+        });
+        return;
+    }
     if (layout == 0) {
         int threads = threads_for(num_threads, in * out * R, std::max<int64_t>(1, out / 8));
         t4j::parallel_for(threads, out, 8, [&](int64_t o0, int64_t o1) {
@@ -303,11 +318,15 @@ void gemm_avx512(const float *x, const float *w, const float *bias, float *y, in
     std::atomic<bool> oom{false};
     t4j::parallel_for(threads, groups, 1, [&](int64_t g0, int64_t g1) {
         try {
-            float *buf = scratch_floats(static_cast<size_t>(per * in * kNr));
+            float *buf = layout == 2 ? nullptr : scratch_floats(static_cast<size_t>(per * in * kNr));
             for (int64_t g = g0; g < g1; ++g) {
                 int64_t p0 = g * per, p1 = std::min(panels, p0 + per);
-                pack_panels(w, layout, in, out, p0, p1, buf);
-                gemm_block(x, buf, bias, y, rows, in, out, act, p0, p1);
+                const float *panel = w + p0 * in * kNr;  // prepacked: read in place
+                if (layout != 2) {
+                    pack_panels(w, layout, in, out, p0, p1, buf);
+                    panel = buf;
+                }
+                gemm_block(x, panel, bias, y, rows, in, out, act, p0, p1);
             }
         } catch (const std::bad_alloc &) {
             oom = true;
@@ -346,6 +365,45 @@ extern "C" int t4j_linear_f32_cpu(const float *x, const float *w, const float *b
             oom = true;
         }
         if (oom) return t4j::fail(T4J_ERR_INTERNAL, "linear: out of memory for packed weights or partial sums");
+        return t4j::ok();
+    })
+}
+
+extern "C" int64_t t4j_linear_f32_packed_floats(int64_t in_features, int64_t out_features) {
+    if (in_features < 0 || out_features < 0) return -1;
+    int64_t panels = (out_features + kNr - 1) / kNr;
+    if (in_features > 0 && panels > INT64_MAX / kNr / in_features) return -1;
+    return panels * kNr * in_features;
+}
+
+extern "C" int t4j_linear_f32_pack(const float *w, float *packed, int64_t in_features, int64_t out_features, int weight_layout,
+                                   int num_threads) {
+    T4J_PROTECT({
+        if (in_features < 0 || out_features < 0)
+            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear_pack: in_features and out_features must be >= 0");
+        if (weight_layout != 0 && weight_layout != 1)
+            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear_pack: weight_layout must be 0 ([out, in]) or 1 ([in, out])");
+        if (num_threads < 1) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear_pack: num_threads must be >= 1");
+        if (t4j_linear_f32_packed_floats(in_features, out_features) < 0)
+            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear_pack: packed size overflows int64");
+        int64_t panels = (out_features + kNr - 1) / kNr;
+        if (panels == 0 || in_features == 0) return t4j::ok();
+        if (!w || !packed) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear_pack: null data pointer");
+        bool avx512 = t4j::isa() == t4j::Isa::kAvx512;
+        int threads = threads_for(num_threads, in_features * out_features, panels);
+        t4j::parallel_for(threads, panels, 1, [&](int64_t p0, int64_t p1) {
+            if (avx512) {
+                pack_panels(w, weight_layout, in_features, out_features, p0, p1, packed + p0 * in_features * kNr);
+                return;
+            }
+            for (int64_t p = p0; p < p1; ++p)
+                for (int64_t k = 0; k < in_features; ++k)
+                    for (int64_t j = 0; j < kNr; ++j) {
+                        int64_t o = p * kNr + j;
+                        packed[(p * in_features + k) * kNr + j] =
+                            o < out_features ? weight_at(w, weight_layout, in_features, out_features, o, k) : 0.0f;
+                    }
+        });
         return t4j::ok();
     })
 }

@@ -27,7 +27,7 @@ int ok() {
 
 extern "C" const char *t4j_last_error(void) { return last_error.c_str(); }
 
-extern "C" int t4j_abi_version(void) { return 3; }
+extern "C" int t4j_abi_version(void) { return 4; }
 
 extern "C" int t4j_setenv_if_unset(const char *name, const char *value) {
     if (!name || !value || !*name) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "setenv: name and value are required");

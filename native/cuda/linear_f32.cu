@@ -48,6 +48,8 @@ extern "C" int t4j_linear_f32_cuda(const float *x, const float *w, const float *
         bool nothing;
         if (int st = t4j::check_linear(x, w, y, rows, in_features, out_features, weight_layout, activation, num_threads, &nothing))
             return st;
+        if (weight_layout == 2)
+            return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: packed weights (weight_layout 2) are for the CPU kernel only");
         if (nothing) return t4j::ok();
         if ((rows + kTile - 1) / kTile > 65535) return t4j::fail(T4J_ERR_INVALID_ARGUMENT, "linear: rows must be <= 1048560 on CUDA");
         if (int st = t4j::cuda_ready("linear")) return st;

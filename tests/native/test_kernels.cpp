@@ -592,6 +592,23 @@ void test_linear_cpu() {
                         st = t4j_linear_f32_cpu(x.data(), w.data(), bp, y3.data(), rows, in, out, layout, act, 3, nullptr);
                         check(st == T4J_OK && std::memcmp(y.data(), y3.data(), y.size() * sizeof(float)) == 0,
                               "linear result independent of num_threads" + tag);
+                        // The same weights packed once (layout 2): the GEMM (rows > 4) and the scalar path give
+                        // the same bits; the packed GEMV sums in another order, so it is checked like y.
+                        int64_t pf = t4j_linear_f32_packed_floats(in, out);
+                        check(pf == (out + 31) / 32 * 32 * in, "linear packed size" + tag);
+                        std::vector<float> packed(static_cast<size_t>(pf) + 1, 7.0f), yp(rows * out + 1, 9.0f);
+                        check(t4j_linear_f32_pack(w.data(), packed.data(), in, out, layout, 2) == T4J_OK, "linear pack status" + tag);
+                        check(packed[pf] == 7.0f, "linear pack writes nothing past the end" + tag);
+                        st = t4j_linear_f32_cpu(x.data(), packed.data(), bp, yp.data(), rows, in, out, 2, act, 2, nullptr);
+                        check(st == T4J_OK && yp[rows * out] == 9.0f, "linear packed status" + tag);
+                        if (rows > 4 || std::strcmp(t4j_cpu_isa(), "scalar") == 0 || std::strcmp(t4j_cpu_isa(), "avx2") == 0) {
+                            check(std::memcmp(y.data(), yp.data(), y.size() * sizeof(float)) == 0, "linear packed == unpacked" + tag);
+                        } else {
+                            bool pok = true;
+                            for (int64_t i = 0; i < rows * out; ++i)
+                                pok = pok && std::fabs(yp[i] - want[i]) <= 1e-5 + 1.3e-6 * (1.13 * mag[i] + std::fabs(want[i]));
+                            check(pok, "linear packed GEMV values" + tag);
+                        }
                     }
     // Big enough to spread over the pool on both paths.
     for (int64_t rows : {1, 3, 40})
@@ -606,7 +623,14 @@ void test_linear_cpu() {
                   "linear threaded result independent of num_threads rows=" + std::to_string(rows));
         }
     float a[4] = {0}, b[4] = {0};
-    check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 2, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear layout 2 rejected");
+    check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 3, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear layout 3 rejected");
+    check(t4j_linear_f32_pack(a, b, 2, 2, 2, 1) == T4J_ERR_INVALID_ARGUMENT, "linear_pack layout 2 rejected (already packed)");
+    check(t4j_linear_f32_pack(a, b, -1, 2, 0, 1) == T4J_ERR_INVALID_ARGUMENT, "linear_pack negative size rejected");
+    check(t4j_linear_f32_pack(nullptr, b, 2, 2, 0, 1) == T4J_ERR_INVALID_ARGUMENT, "linear_pack null weight rejected");
+    check(t4j_linear_f32_pack(a, b, 2, 2, 0, 0) == T4J_ERR_INVALID_ARGUMENT, "linear_pack num_threads 0 rejected");
+    check(t4j_linear_f32_packed_floats(-1, 3) == -1 && t4j_linear_f32_packed_floats(INT64_MAX / 2, 64) == -1,
+          "linear packed size: negative and overflowing sizes give -1");
+    check(t4j_linear_f32_packed_floats(5, 0) == 0 && t4j_linear_f32_packed_floats(0, 5) == 0, "linear packed size of empty weights");
     check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 0, 3, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear activation 3 rejected");
     check(t4j_linear_f32_cpu(a, a, nullptr, b, 1, 2, 2, 0, 0, 0, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear num_threads 0 rejected");
     check(t4j_linear_f32_cpu(a, a, nullptr, b, -1, 2, 2, 0, 0, 1, nullptr) == T4J_ERR_INVALID_ARGUMENT, "linear negative rows rejected");
@@ -695,7 +719,7 @@ void test_attention_cpu() {
 
 void test_cpu() {
     std::printf("cpu isa: %s\n", t4j_cpu_isa());
-    check(t4j_abi_version() == 3, "abi version is 3");
+    check(t4j_abi_version() == 4, "abi version is 4");
     for (int64_t n : kSizes) {
         std::vector<float> x = random_input(n, static_cast<unsigned>(n) + 1);
         std::vector<float> y(n + 1, 123.0f);  // one guard element past the end

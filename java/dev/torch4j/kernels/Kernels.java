@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
  * with its message.
  */
 public final class Kernels {
-    private static final int ABI_VERSION = 3;
+    private static final int ABI_VERSION = 4;
 
     static {
         int v = NativeKernels.t4j_abi_version();
