@@ -349,33 +349,64 @@ public final class Kernels {
             throw new IllegalArgumentException("x: expected shape [..., " + in + "] (in_features of weight " + java.util.Arrays.toString(weight.shape())
                     + ", " + layout + "), got " + java.util.Arrays.toString(x.shape()));
         sameDevice("linear", weight, "weight", x, "x");
-        String composite = "F.linear(x, weight, bias)";
-        if (bias != null) {
-            checkFloat(bias, "bias", DType.FLOAT32);
-            if (bias.dim() != 1 || bias.size(0) != out)
-                throw new IllegalArgumentException("bias: expected shape [" + out + "] (out_features), got " + java.util.Arrays.toString(bias.shape()));
-            sameDevice("linear", bias, "bias", x, "x");
-            noGrad("linear", bias, "bias", composite);
+        checkLinearBias(x, bias, out);
+        noGrad("linear", x, "x", "F.linear(x, weight, bias)");
+        noGrad("linear", weight, "weight", "F.linear(x, weight, bias)");
+        Tensor wc = contiguous(weight);
+        try {
+            return runLinear(x, wc, layout.ordinal(), bias, in, out, activation);
+        } finally {
+            closeCopy(wc, weight);
         }
-        noGrad("linear", x, "x", composite);
-        noGrad("linear", weight, "weight", composite);
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor, Tensor, WeightLayout, Activation)} on weights packed once
+     * ({@link PackedLinearWeight#pack}): x float32 {@code [..., in]} on the CPU, bias float32 {@code [out]} or null.
+     * For more than 4 rows the result is bit-identical to the unpacked call's; up to 4 rows stream the packed panels
+     * (float32 summation order differs). The caller checks {@link PackedLinearWeight#isCurrentFor} against the weight
+     * it was made from. Inference only, as the unpacked form.
+     */
+    public static Tensor linear(Tensor x, PackedLinearWeight weight, Tensor bias, Activation activation) {
+        if (weight == null || activation == null) throw new NullPointerException("weight and activation must not be null");
+        Tensor packed = weight.packed();
+        checkFloat(x, "x", DType.FLOAT32);
+        long in = weight.inFeatures(), out = weight.outFeatures();
+        if (x.dim() < 1 || x.size(-1) != in)
+            throw new IllegalArgumentException("x: expected shape [..., " + in + "] (in_features of the packed weight), got "
+                    + java.util.Arrays.toString(x.shape()));
+        if (isCuda(x)) throw new IllegalArgumentException("x: packed weights are for the CPU kernel; got a tensor on " + x.device());
+        checkLinearBias(x, bias, out);
+        noGrad("linear", x, "x", "F.linear(x, weight, bias)");
+        return runLinear(x, packed, 2, bias, in, out, activation);
+    }
+
+    private static void checkLinearBias(Tensor x, Tensor bias, long out) {
+        if (bias == null) return;
+        checkFloat(bias, "bias", DType.FLOAT32);
+        if (bias.dim() != 1 || bias.size(0) != out)
+            throw new IllegalArgumentException("bias: expected shape [" + out + "] (out_features), got " + java.util.Arrays.toString(bias.shape()));
+        sameDevice("linear", bias, "bias", x, "x");
+        noGrad("linear", bias, "bias", "F.linear(x, weight, bias)");
+    }
+
+    // The checked call of the linear kernel: w is contiguous (layout 0 or 1) or packed (layout 2).
+    private static Tensor runLinear(Tensor x, Tensor w, int layout, Tensor bias, long in, long out, Activation activation) {
         long[] shape = x.shape();
         shape[shape.length - 1] = out;
         long rows = numelOf(java.util.Arrays.copyOf(shape, shape.length - 1));
-        Tensor xc = contiguous(x), wc = null, bc = null;
+        Tensor xc = contiguous(x), bc = null;
         try {
-            wc = contiguous(weight);
             bc = bias == null ? null : contiguous(bias);
             boolean cuda = isCuda(xc);
             Tensor y = newTensor(shape, DType.FLOAT32, xc);
-            Pointer xp = ptr(xc), wp = ptr(wc), bp = bc == null ? null : ptr(bc), yp = ptr(y);
-            int lay = layout.ordinal(), act = activation.ordinal();
+            Pointer xp = ptr(xc), wp = ptr(w), bp = bc == null ? null : ptr(bc), yp = ptr(y);
+            int act = activation.ordinal();
             return guarded(y, () -> status("linear", cuda
-                    ? NativeKernels.t4j_linear_f32_cuda(xp, wp, bp, yp, rows, in, out, lay, act, 1, CudaStreams.current(xc))
-                    : NativeKernels.t4j_linear_f32_cpu(xp, wp, bp, yp, rows, in, out, lay, act, threads(), null)));
+                    ? NativeKernels.t4j_linear_f32_cuda(xp, wp, bp, yp, rows, in, out, layout, act, 1, CudaStreams.current(xc))
+                    : NativeKernels.t4j_linear_f32_cpu(xp, wp, bp, yp, rows, in, out, layout, act, threads(), null)));
         } finally {
             closeCopy(xc, x);
-            closeCopy(wc, weight);
             closeCopy(bc, bias);
         }
     }

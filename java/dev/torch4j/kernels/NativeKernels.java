@@ -93,6 +93,11 @@ final class NativeKernels {
                                          long outFeatures, int weightLayout, int activation, int numThreads,
                                          @Cast("t4j_stream") Pointer stream);
 
+    static native long t4j_linear_f32_packed_floats(long inFeatures, long outFeatures);
+
+    static native int t4j_linear_f32_pack(@Cast("const float*") Pointer w, @Cast("float*") Pointer packed, long inFeatures,
+                                          long outFeatures, int weightLayout, int numThreads);
+
     static native int t4j_linear_f32_cuda(@Cast("const float*") Pointer x, @Cast("const float*") Pointer w,
                                           @Cast("const float*") Pointer bias, @Cast("float*") Pointer y, long rows, long inFeatures,
                                           long outFeatures, int weightLayout, int activation, int numThreads,

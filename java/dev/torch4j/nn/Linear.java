@@ -1,7 +1,10 @@
 package dev.torch4j.nn;
 
+import dev.torch4j.DType;
 import dev.torch4j.Tensor;
 import dev.torch4j.Torch;
+import dev.torch4j.kernels.Kernels;
+import dev.torch4j.kernels.PackedLinearWeight;
 import dev.torch4j.nn.functional.F;
 import dev.torch4j.nn.init.Init;
 
@@ -13,6 +16,7 @@ import dev.torch4j.nn.init.Init;
 public class Linear extends Module {
     private final long inFeatures;
     private final long outFeatures;
+    private volatile PackedLinearWeight packed;  // see packedWeight()
 
     public Linear(long inFeatures, long outFeatures) {
         this(new LinearOptions(inFeatures, outFeatures));
@@ -56,6 +60,40 @@ public class Linear extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return F.linear(x, weight(), bias());
+    }
+
+    /**
+     * The weight packed for torch4j's CPU linear kernel ({@link Kernels#linear(Tensor, PackedLinearWeight, Tensor,
+     * Kernels.Activation)}), which then skips packing it on every call: made on the first call, then reused while the
+     * weight is unchanged, and replaced (the old copy closed) once the weight has been modified in place or replaced.
+     * Null when the weight is not float32 on the CPU. Costs {@code 4 * ceil(out / 32) * 32 * in} bytes until this
+     * module is closed. Safe to call from many threads at once, under the same rule as {@link #forward}: not while
+     * the weight is being changed.
+     */
+    public PackedLinearWeight packedWeight() {
+        checkOpen();
+        Tensor w = weight();
+        PackedLinearWeight p = packed;
+        if (p != null && p.isCurrentFor(w)) return p;
+        synchronized (this) {
+            p = packed;
+            if (p != null && p.isCurrentFor(w)) return p;
+            // Stale: nobody may still be using it (the weight cannot change under a running forward).
+            PackedLinearWeight fresh = w.dtype() == DType.FLOAT32 && !w.device().isCuda()
+                    ? PackedLinearWeight.pack(w, Kernels.WeightLayout.OUT_IN) : null;
+            packed = fresh;
+            if (p != null) p.close();
+            return fresh;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (packed != null) packed.close();
+            packed = null;
+        }
+        super.close();
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.torch4j.kernels.FusedKernels;
 import dev.torch4j.kernels.Int8AccuracyReport;
 import dev.torch4j.kernels.Int8Weights;
 import dev.torch4j.kernels.Kernels;
+import dev.torch4j.kernels.PackedLinearWeight;
 import dev.torch4j.nn.Dropout;
 import dev.torch4j.nn.Embedding;
 import dev.torch4j.nn.LayerNorm;
@@ -196,8 +197,7 @@ public class BertModel extends Module {
             if (approximate != null && (denseInt8 == null || !denseInt8.serves(hidden, dense.weight()))
                     && FusedKernels.appliesToLinear(hidden, dense.weight(), dense.bias()))
                 // Bias and GELU run in the linear kernel's epilogue.
-                return Kernels.linear(hidden, dense.weight(), dense.bias(), Kernels.WeightLayout.OUT_IN,
-                        Kernels.Activation.gelu(approximate));                                 // (B, T, I)
+                return fusedLinear(dense, hidden, true, Kernels.Activation.gelu(approximate));   // (B, T, I)
             if (approximate != null && FusedKernels.applies(hidden, dense.weight(), dense.bias()))
                 // The bias add is fused into the GELU kernel.
                 return Kernels.biasGelu(project(dense, denseInt8, hidden, false), dense.bias(), approximate); // (B, T, I)
@@ -235,9 +235,15 @@ public class BertModel extends Module {
      */
     static Tensor project(Linear l, Int8Weights int8, Tensor x, boolean withBias) {
         if (int8 != null && int8.serves(x, l.weight())) return Kernels.int8Linear(x, int8, withBias ? l.bias() : null);
-        if (FusedKernels.appliesToLinear(x, l.weight(), l.bias()))
-            return Kernels.linear(x, l.weight(), withBias ? l.bias() : null, Kernels.WeightLayout.OUT_IN, Kernels.Activation.NONE);
+        if (FusedKernels.appliesToLinear(x, l.weight(), l.bias())) return fusedLinear(l, x, withBias, Kernels.Activation.NONE);
         return withBias ? l.forward(x) : x.matmul(l.weight().t());
+    }
+
+    /** torch4j's linear kernel on l's weight, packed once ({@link Linear#packedWeight}) and reused by every batch. */
+    static Tensor fusedLinear(Linear l, Tensor x, boolean withBias, Kernels.Activation act) {
+        PackedLinearWeight packed = l.packedWeight();
+        Tensor bias = withBias ? l.bias() : null;
+        return packed != null ? Kernels.linear(x, packed, bias, act) : Kernels.linear(x, l.weight(), bias, Kernels.WeightLayout.OUT_IN, act);
     }
 
     /** {@code LayerNorm(dropout(h) + input)}; fused into one kernel when dropout is inactive and the kernels apply. */

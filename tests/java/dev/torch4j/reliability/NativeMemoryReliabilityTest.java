@@ -115,6 +115,28 @@ class NativeMemoryReliabilityTest {
         }
     }
 
+    /**
+     * Weights changed in place between forwards (as in fine-tuning with evaluation in between) make every forward
+     * repack the encoder's linears for the fused kernel: each replaced copy (3 MiB per model here) must be freed.
+     */
+    @Test
+    void repackingAfterWeightUpdatesKeepsRssFlat(@TempDir Path tmp) throws IOException {
+        Path dir = writeCheckpoint(tmp);
+        try (BertModel m = BertModel.fromPretrained(dir); Tensor ids = Torch.tensor(new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 1, 16); GradMode g = Torch.noGrad()) {
+            m.eval();
+            List<Tensor> params = m.parameters();
+            long growth = Rss.growthOverRounds(() -> {
+                for (int i = 0; i < 10; i++) {
+                    for (Tensor p : params) p.mul_(1.0);             // bumps every version counter
+                    try (BertOutput out = m.forward(ids, null, null)) {
+                        assertEquals(128, out.lastHiddenState().shape()[2]);
+                    }
+                }
+            }, 2, 20);
+            assertTrue(growth < Rss.LIMIT, "RSS grew by " + Rss.mib(growth) + " over 200 weight updates + forwards");
+        }
+    }
+
     /** Closing a model gives its memory back: RSS rises by the weights while it is open and falls back after close. */
     @Test
     void closingAModelReturnsItsMemory() {

@@ -47,6 +47,31 @@ class BertFusedKernelsTest {
         }
     }
 
+    /**
+     * The packed weight copies the kernels reuse across batches follow the weights: after an in-place change (an
+     * optimizer step) and after loading a state dict, the fused path agrees with the composite on the new weights.
+     */
+    @Test
+    void packedWeightsFollowInPlaceChangesAndLoadedStateDicts() throws IOException {
+        try (BertModel model = BertModel.fromPretrained(BertFixtures.dir())) {
+            float[][] before = run(model, true);                      // packs every encoder linear
+            Tensor w = model.namedParameters().get("encoder.layer.1.intermediate.dense.weight");
+            try (var g = Torch.noGrad()) {
+                w.mul_(1.5);
+            }
+            float[][] on = run(model, true), off = run(model, false);
+            assertTrue(BertFixtures.maxAbsDiff(on[0], before[0]) > 1e-3, "the change must show in the output");
+            double d = BertFixtures.maxAbsDiff(on[0], off[0]);
+            assertTrue(d < BertFixtures.TOL, "after an in-place change, kernels on vs off: max abs diff " + d);
+            try (BertModel fresh = BertModel.fromPretrained(BertFixtures.dir()); Scope s = Torch.scope()) {
+                model.loadStateDict(fresh.stateDict());
+            }
+            float[][] reloaded = run(model, true);
+            d = BertFixtures.maxAbsDiff(reloaded[0], before[0]);
+            assertTrue(d < 1e-6, "after loading the original weights back: max abs diff " + d);
+        }
+    }
+
     @Test
     void trainingModeAndGradModeKeepTheComposite() throws IOException {
         try (BertModel model = BertModel.fromPretrained(BertFixtures.dir()); Scope s = Torch.scope()) {
