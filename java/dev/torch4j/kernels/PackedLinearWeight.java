@@ -1,5 +1,6 @@
 package dev.torch4j.kernels;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 
 import dev.torch4j.DType;
@@ -22,15 +23,19 @@ import dev.torch4j.Torch;
 public final class PackedLinearWeight implements AutoCloseable {
     private final Tensor packed;
     private final long inFeatures, outFeatures;
+    // The source by identity (a replaced parameter is a new object even if its storage lands at the same address),
+    // its storage and its version counter.
+    private final WeakReference<Tensor> source;
     private final long sourceAddress, sourceVersion;
     private volatile boolean closed;
 
-    private PackedLinearWeight(Tensor packed, long inFeatures, long outFeatures, long sourceAddress, long sourceVersion) {
+    private PackedLinearWeight(Tensor packed, long inFeatures, long outFeatures, Tensor source) {
         this.packed = packed;
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.sourceAddress = sourceAddress;
-        this.sourceVersion = sourceVersion;
+        this.source = new WeakReference<>(source);
+        this.sourceAddress = source.unwrap().data_ptr().address();
+        this.sourceVersion = source.unwrap()._version();
     }
 
     /**
@@ -61,19 +66,19 @@ public final class PackedLinearWeight implements AutoCloseable {
                 p.close();
                 throw new dev.torch4j.TorchException("linearPack: " + NativeKernels.t4j_last_error() + " (status " + st + ")");
             }
-            return new PackedLinearWeight(p, in, out, weight.unwrap().data_ptr().address(), weight.unwrap()._version());
+            return new PackedLinearWeight(p, in, out, weight);
         } finally {
             if (src != weight) src.close();
         }
     }
 
     /**
-     * Whether this is still a copy of {@code weight}: not closed, made from the same storage, and the weight has not been
-     * modified in place since (its version counter is unchanged).
+     * Whether this is still a copy of {@code weight}: not closed, made from this very tensor object and its storage, and
+     * the weight has not been modified in place since (its version counter is unchanged).
      */
     public boolean isCurrentFor(Tensor weight) {
-        return !closed && weight != null && !weight.isClosed() && weight.unwrap()._version() == sourceVersion
-                && weight.unwrap().data_ptr().address() == sourceAddress;
+        return !closed && weight != null && source.get() == weight && !weight.isClosed()
+                && weight.unwrap()._version() == sourceVersion && weight.unwrap().data_ptr().address() == sourceAddress;
     }
 
     public long inFeatures() {

@@ -117,8 +117,13 @@ class PackedLinearWeightTest {
             assertTrue(b.isClosed(), "closing the module closes its copy");
         }
         try (Linear d = new Linear(4, 4)) {
+            PackedLinearWeight first = d.packedWeight();
             d.to(DType.FLOAT64);
             assertNull(d.packedWeight(), "only float32 weights are packed");
+            assertTrue(first.isClosed(), "the float32 copy goes when the weight stops being float32");
+            d.to(DType.FLOAT32);                                    // a new parameter object, maybe at the old address
+            PackedLinearWeight again = d.packedWeight();
+            assertTrue(again != null && again.isCurrentFor(d.weight()));
         }
     }
 
