@@ -1117,6 +1117,11 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** {@code x.index_copy_(dim, index, source)}: copies the slices of source into the positions index (int64) along dim. */
+    public Tensor indexCopy_(long dim, Tensor index, Tensor source) {
+        return inPlace(() -> h().index_copy_(dim, h(index, "index"), h(source, "source")));
+    }
+
     /** Writes {@code value} at the positions picked by {@code index} (as in {@link #index(Tensor)}). */
     public Tensor indexPut_(Tensor index, Tensor value) {
         org.bytedeco.pytorch.Tensor idx = h(index, "index");

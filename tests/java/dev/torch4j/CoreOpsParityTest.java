@@ -206,6 +206,7 @@ class CoreOpsParityTest {
         op("seeded_rand", x -> { Torch.manualSeed(7); return Torch.rand(20); });
         op("seeded_randint", x -> { Torch.manualSeed(7); return Torch.randint(0, 10, 12); });
         op("seeded_randperm", x -> { Torch.manualSeed(7); return Torch.randperm(10); });
+        op("index_copy", x -> x[0].clone().indexCopy_(0, x[1], x[2]));
     }
 
     @Test

@@ -106,6 +106,18 @@ public class BertModel extends Module {
             return ctx.transpose(1, 2).reshape(b, t, (long) numHeads * headSize);     // (B, T, H)
         }
 
+        /**
+         * Projections of the real tokens' rows {@code (N, H)}, placed into a zero {@code (B, T)} layout for the fused
+         * attention (padded keys are masked out; padded queries' results are dropped), then the real rows of its output.
+         */
+        Tensor forwardRealTokens(Tensor rows, Tensor idx, long b, long t, Tensor real, Tensor[] qkv) {
+            Tensor q = heads(qkv[0].indexCopy_(0, idx, project(query, queryInt8, rows, true)), b, t); // (B, nh, T, hs)
+            Tensor k = heads(qkv[1].indexCopy_(0, idx, project(key, keyInt8, rows, true)), b, t);
+            Tensor v = heads(qkv[2].indexCopy_(0, idx, project(value, valueInt8, rows, true)), b, t);
+            Tensor ctx = Kernels.attention(q, k, v, real, 1.0 / Math.sqrt(headSize), false); // (B, T, nh, hs)
+            return ctx.view(b * t, (long) numHeads * headSize).indexSelect(0, idx);   // (N, H)
+        }
+
         // A fully padded row attends to nothing: LibTorch's result (NaN) is kept there rather than the kernel's zeros.
         private static boolean everyRowSeesAKey(Tensor mask) {
             if (mask == null) return true;
@@ -283,6 +295,17 @@ public class BertModel extends Module {
                 return s.keep(output.forward(intermediate.forward(a), a));
             }
         }
+
+        /**
+         * rows {@code (N, H)}: the real tokens at flat positions idx of a {@code (b, t)} batch; real {@code (b, t)} bool;
+         * qkv: three {@code (b t, H)} buffers, zero at padding, for the attention's layout.
+         */
+        Tensor forwardRealTokens(Tensor rows, Tensor idx, long b, long t, Tensor real, Tensor[] qkv) {
+            try (Scope s = Torch.scope()) {
+                Tensor a = attention.output.forward(attention.self.forwardRealTokens(rows, idx, b, t, real, qkv), rows); // (N, H)
+                return s.keep(output.forward(intermediate.forward(a), a));
+            }
+        }
     }
 
     static final class BertEncoder extends Module {
@@ -296,6 +319,12 @@ public class BertModel extends Module {
         Tensor forward(Tensor hidden, Tensor mask) {
             for (BertLayer l : layer) hidden = l.forward(hidden, mask);
             return hidden;
+        }
+
+        /** The layers on the real tokens' rows only (see {@link BertModel#forwardRealTokens}). */
+        Tensor forwardRealTokens(Tensor rows, Tensor idx, long b, long t, Tensor real, Tensor[] qkv) {
+            for (BertLayer l : layer) rows = l.forwardRealTokens(rows, idx, b, t, real, qkv);
+            return rows;
         }
 
         void quantizeInt8() {
@@ -367,6 +396,59 @@ public class BertModel extends Module {
      *     caller owns both (close the output)
      */
     public BertOutput forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+        checkInputs(inputIds, attentionMask, tokenTypeIds);
+        long b = inputIds.size(0), t = inputIds.size(1);
+        try (Scope s = Torch.scope()) {
+            Tensor mask = attentionMask == null ? null
+                    : attentionMask.to(inputIds.device()).ne(0).view(b, 1, 1, t);      // (B, 1, 1, T) bool
+            Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
+            hidden = encoder.forward(hidden, mask);                                    // (B, T, H)
+            Tensor pooled = pooler == null ? null : pooler.forward(hidden);            // (B, H)
+            return new BertOutput(s.keep(hidden), pooled == null ? null : s.keep(pooled));
+        }
+    }
+
+    /**
+     * {@link #forward} for callers that read only the real tokens ({@code attentionMask != 0}), such as mean pooling.
+     * When the batch has padding and the fused kernels apply (eval, no graph, CPU float32 on an AVX-512 CPU), the
+     * projections, feed-forward layers and layer norms run on the real tokens alone; only the attention sees the
+     * padded layout, through its key mask. A batch then costs about what its real tokens cost instead of
+     * {@code B x T}. The last hidden state is zero at padded positions and equals {@link #forward}'s at real ones (the
+     * same per-token arithmetic); the pooled output ({@code [CLS]}) equals {@link #forward}'s. Otherwise (no padding,
+     * kernels off, training, a sequence without any real token) it is {@link #forward}'s result with the padded
+     * positions zeroed.
+     */
+    public BertOutput forwardRealTokens(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+        checkInputs(inputIds, attentionMask, tokenTypeIds);
+        if (attentionMask == null) return forward(inputIds, null, tokenTypeIds);
+        long b = inputIds.size(0), t = inputIds.size(1), h = config.hiddenSize();
+        try (Scope s = Torch.scope()) {
+            Tensor real = attentionMask.to(inputIds.device()).ne(0);                   // (B, T) bool
+            long count = (long) real.sum().item();
+            // The parameters decide as the layers would (dtype, device, a graph being recorded).
+            Tensor w = embeddings.wordEmbeddings.weight();
+            boolean kernels = !isTraining() && FusedKernels.appliesToLinear(w) && FusedKernels.appliesToAttention(w);
+            if (count == b * t || !kernels || (long) real.sum(-1, false).min().item() == 0) {
+                BertOutput full = forward(inputIds, attentionMask, tokenTypeIds);   // its tensors join this scope
+                full.lastHiddenState().mul_(real.unsqueeze(-1));
+                s.keep(full.lastHiddenState());
+                if (full.hasPooledOutput()) s.keep(full.pooledOutput());
+                return full;
+            }
+            Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
+            Tensor idx = real.view(b * t).nonzero().view(count);                       // (N) flat positions of real tokens
+            Tensor rows = hidden.view(b * t, h).indexSelect(0, idx);                   // (N, H)
+            // The attention's (B, T) layout for q, k, v: padded rows stay zero (masked keys must be finite), real
+            // rows are overwritten by every layer.
+            Tensor[] qkv = {Torch.zeros(b * t, h), Torch.zeros(b * t, h), Torch.zeros(b * t, h)};
+            rows = encoder.forwardRealTokens(rows, idx, b, t, real, qkv);              // (N, H)
+            Tensor last = Torch.zeros(b * t, h).indexCopy_(0, idx, rows).view(b, t, h); // (B, T, H), zero at padding
+            Tensor pooled = pooler == null ? null : pooler.forward(last);              // (B, H)
+            return new BertOutput(s.keep(last), pooled == null ? null : s.keep(pooled));
+        }
+    }
+
+    private void checkInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
         checkOpen();
         Objects.requireNonNull(inputIds, "inputIds");
         if (inputIds.dim() != 2)
@@ -383,14 +465,6 @@ public class BertModel extends Module {
         if (tokenTypeIds != null && !Arrays.equals(tokenTypeIds.shape(), inputIds.shape()))
             throw new IllegalArgumentException("tokenTypeIds: expected shape " + Arrays.toString(inputIds.shape()) + " (as inputIds), got "
                     + Arrays.toString(tokenTypeIds.shape()));
-        try (Scope s = Torch.scope()) {
-            Tensor mask = attentionMask == null ? null
-                    : attentionMask.to(inputIds.device()).ne(0).view(b, 1, 1, t);      // (B, 1, 1, T) bool
-            Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
-            hidden = encoder.forward(hidden, mask);                                    // (B, T, H)
-            Tensor pooled = pooler == null ? null : pooler.forward(hidden);            // (B, H)
-            return new BertOutput(s.keep(hidden), pooled == null ? null : s.keep(pooled));
-        }
     }
 
     // ------------------------------------------------------------------ int8

@@ -138,7 +138,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     private Tensor embedBatch(List<String> texts) {
         BatchEncoding batch = tokenizer.encodeBatch(texts, maxLength);
         Tensor ids = batch.inputIds(), mask = batch.attentionMask(), types = batch.tokenTypeIds();  // (B, T)
-        BertOutput out = model.forward(ids, mask, types);
+        // Pooling reads only the real tokens, so the padding need not go through the layers.
+        BertOutput out = model.forwardRealTokens(ids, mask, types);
         Tensor pooled = pooling == PoolingMode.MEAN ? Pooling.mean(out.lastHiddenState(), mask)
                 : Pooling.cls(out.lastHiddenState());                                           // (B, H)
         return normalize ? Pooling.l2Normalize(pooled) : pooled;

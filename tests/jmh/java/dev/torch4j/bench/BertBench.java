@@ -49,6 +49,10 @@ public class BertBench {
 
     private BertModel model, int8;
     private Tensor ids, mask, types;
+    // The same batch shape with real lengths drawn from 16..128 (about 56% real tokens), as sentences padded to the
+    // longest: forward vs forwardRealTokens vs ORT.
+    private Tensor pIds, pMask, pTypes;
+    private Map<String, OnnxTensor> ortPadded;
     private OrtEnvironment env;
     private OrtSession session;
     private Map<String, OnnxTensor> ortInputs;
@@ -83,6 +87,20 @@ public class BertBench {
         ids = Torch.tensor(flatIds, BATCH, TOKENS);
         mask = Torch.tensor(flatMask, BATCH, TOKENS);
         types = Torch.zeros(BATCH, TOKENS).to(dev.torch4j.DType.INT64);
+        long[][] pIdRows = new long[BATCH][TOKENS], pMaskRows = new long[BATCH][TOKENS];
+        long[] pFlatIds = new long[BATCH * TOKENS], pFlatMask = new long[BATCH * TOKENS];
+        Random pr = new Random(1);
+        for (int b = 0; b < BATCH; b++) {
+            int len = b == 0 ? TOKENS : 16 + pr.nextInt(TOKENS - 16 + 1);          // the longest row sets the padding
+            for (int t = 0; t < len; t++) {
+                long id = t == 0 ? 101 : t == len - 1 ? 102 : 1000 + pr.nextInt(29000);
+                pIdRows[b][t] = pFlatIds[b * TOKENS + t] = id;
+                pMaskRows[b][t] = pFlatMask[b * TOKENS + t] = 1;
+            }
+        }
+        pIds = Torch.tensor(pFlatIds, BATCH, TOKENS);
+        pMask = Torch.tensor(pFlatMask, BATCH, TOKENS);
+        pTypes = Torch.zeros(BATCH, TOKENS).to(dev.torch4j.DType.INT64);
 
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -92,6 +110,8 @@ public class BertBench {
             session = env.createSession(onnx, o);
         }
         ortInputs = Map.of("input_ids", OnnxTensor.createTensor(env, idRows), "attention_mask", OnnxTensor.createTensor(env, maskRows),
+                "token_type_ids", OnnxTensor.createTensor(env, typeRows));
+        ortPadded = Map.of("input_ids", OnnxTensor.createTensor(env, pIdRows), "attention_mask", OnnxTensor.createTensor(env, pMaskRows),
                 "token_type_ids", OnnxTensor.createTensor(env, typeRows));
     }
 
@@ -103,6 +123,10 @@ public class BertBench {
         mask.close();
         types.close();
         for (OnnxTensor t : ortInputs.values()) t.close();
+        for (OnnxTensor t : ortPadded.values()) t.close();
+        pIds.close();
+        pMask.close();
+        pTypes.close();
         session.close();
     }
 
@@ -119,6 +143,29 @@ public class BertBench {
     public long[] torch4jInt8() {
         try (GradMode g = Torch.noGrad(); BertOutput out = int8.forward(ids, mask, types)) {
             return out.lastHiddenState().shape();
+        }
+    }
+
+    /** The padded batch through {@link BertModel#forward}: every position, padding included. */
+    @Benchmark
+    public long[] torch4jPadded() {
+        try (GradMode g = Torch.noGrad(); BertOutput out = model.forward(pIds, pMask, pTypes)) {
+            return out.lastHiddenState().shape();
+        }
+    }
+
+    /** The padded batch through {@link BertModel#forwardRealTokens} (what SentenceEmbedder runs). */
+    @Benchmark
+    public long[] torch4jPaddedRealTokens() {
+        try (GradMode g = Torch.noGrad(); BertOutput out = model.forwardRealTokens(pIds, pMask, pTypes)) {
+            return out.lastHiddenState().shape();
+        }
+    }
+
+    @Benchmark
+    public Object ortPadded() throws OrtException {
+        try (OrtSession.Result r = session.run(ortPadded)) {
+            return r.get(0).getInfo();
         }
     }
 
