@@ -107,15 +107,22 @@ public class BertModel extends Module {
         }
 
         /**
-         * Projections of the real tokens' rows {@code (N, H)}, placed into a zero {@code (B, T)} layout for the fused
-         * attention (padded keys are masked out; padded queries' results are dropped), then the real rows of its output.
+         * Self-attention of the real tokens' rows {@code (N, H)}, where sequence i holds rows
+         * {@code [starts[i], starts[i] + lengths[i])}: the fused kernel runs once per sequence on its rows in place, so
+         * padding costs nothing and no mask is needed.
          */
-        Tensor forwardRealTokens(Tensor rows, Tensor idx, long b, long t, Tensor real, Tensor[] qkv) {
-            Tensor q = heads(qkv[0].indexCopy_(0, idx, project(query, queryInt8, rows, true)), b, t); // (B, nh, T, hs)
-            Tensor k = heads(qkv[1].indexCopy_(0, idx, project(key, keyInt8, rows, true)), b, t);
-            Tensor v = heads(qkv[2].indexCopy_(0, idx, project(value, valueInt8, rows, true)), b, t);
-            Tensor ctx = Kernels.attention(q, k, v, real, 1.0 / Math.sqrt(headSize), false); // (B, T, nh, hs)
-            return ctx.view(b * t, (long) numHeads * headSize).indexSelect(0, idx);   // (N, H)
+        Tensor forwardRealTokens(Tensor rows, long[] starts, long[] lengths) {
+            Tensor q = project(query, queryInt8, rows, true), k = project(key, keyInt8, rows, true),
+                    v = project(value, valueInt8, rows, true);                               // (N, H) each
+            long hidden = (long) numHeads * headSize;
+            java.util.List<Tensor> parts = new java.util.ArrayList<>(starts.length);
+            for (int i = 0; i < starts.length; i++) {
+                long s0 = starts[i], n = lengths[i];
+                Tensor ctx = Kernels.attention(heads(q.narrow(0, s0, n), 1, n), heads(k.narrow(0, s0, n), 1, n),
+                        heads(v.narrow(0, s0, n), 1, n), null, 1.0 / Math.sqrt(headSize), false); // (1, n, nh, hs)
+                parts.add(ctx.view(n, hidden));
+            }
+            return parts.size() == 1 ? parts.get(0) : Torch.cat(parts, 0);               // (N, H)
         }
 
         // A fully padded row attends to nothing: LibTorch's result (NaN) is kept there rather than the kernel's zeros.
@@ -296,13 +303,10 @@ public class BertModel extends Module {
             }
         }
 
-        /**
-         * rows {@code (N, H)}: the real tokens at flat positions idx of a {@code (b, t)} batch; real {@code (b, t)} bool;
-         * qkv: three {@code (b t, H)} buffers, zero at padding, for the attention's layout.
-         */
-        Tensor forwardRealTokens(Tensor rows, Tensor idx, long b, long t, Tensor real, Tensor[] qkv) {
+        /** rows {@code (N, H)}: the real tokens, sequence i at rows {@code [starts[i], starts[i] + lengths[i])}. */
+        Tensor forwardRealTokens(Tensor rows, long[] starts, long[] lengths) {
             try (Scope s = Torch.scope()) {
-                Tensor a = attention.output.forward(attention.self.forwardRealTokens(rows, idx, b, t, real, qkv), rows); // (N, H)
+                Tensor a = attention.output.forward(attention.self.forwardRealTokens(rows, starts, lengths), rows); // (N, H)
                 return s.keep(output.forward(intermediate.forward(a), a));
             }
         }
@@ -322,8 +326,8 @@ public class BertModel extends Module {
         }
 
         /** The layers on the real tokens' rows only (see {@link BertModel#forwardRealTokens}). */
-        Tensor forwardRealTokens(Tensor rows, Tensor idx, long b, long t, Tensor real, Tensor[] qkv) {
-            for (BertLayer l : layer) rows = l.forwardRealTokens(rows, idx, b, t, real, qkv);
+        Tensor forwardRealTokens(Tensor rows, long[] starts, long[] lengths) {
+            for (BertLayer l : layer) rows = l.forwardRealTokens(rows, starts, lengths);
             return rows;
         }
 
@@ -410,11 +414,11 @@ public class BertModel extends Module {
 
     /**
      * {@link #forward} for callers that read only the real tokens ({@code attentionMask != 0}), such as mean pooling.
-     * When the batch has padding and the fused kernels apply (eval, no graph, CPU float32 on an AVX-512 CPU), the
-     * projections, feed-forward layers and layer norms run on the real tokens alone; only the attention sees the
-     * padded layout, through its key mask. A batch then costs about what its real tokens cost instead of
-     * {@code B x T}. The last hidden state is zero at padded positions and equals {@link #forward}'s at real ones (the
-     * same per-token arithmetic); the pooled output ({@code [CLS]}) equals {@link #forward}'s. Otherwise (no padding,
+     * When the batch has padding and the fused kernels apply (eval, no graph, CPU float32 on an AVX-512 CPU), every
+     * layer runs on the real tokens' rows alone, the attention once per sequence over its own real tokens, so a batch
+     * costs about what its real tokens cost instead of {@code B x T}. The last hidden state is zero at padded positions and equals {@link #forward}'s at real ones (the
+     * same per-token arithmetic: bit-identical with right padding, within float32 rounding otherwise); the pooled output
+     * (position 0) equals {@link #forward}'s wherever position 0 is a real token, as {@code [CLS]} is with right padding. Otherwise (no padding,
      * kernels off, training, a sequence without any real token) it is {@link #forward}'s result with the padded
      * positions zeroed.
      */
@@ -437,11 +441,10 @@ public class BertModel extends Module {
             }
             Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
             Tensor idx = real.view(b * t).nonzero().view(count);                       // (N) flat positions of real tokens
-            Tensor rows = hidden.view(b * t, h).indexSelect(0, idx);                   // (N, H)
-            // The attention's (B, T) layout for q, k, v: padded rows stay zero (masked keys must be finite), real
-            // rows are overwritten by every layer.
-            Tensor[] qkv = {Torch.zeros(b * t, h), Torch.zeros(b * t, h), Torch.zeros(b * t, h)};
-            rows = encoder.forwardRealTokens(rows, idx, b, t, real, qkv);              // (N, H)
+            Tensor rows = hidden.view(b * t, h).indexSelect(0, idx);                   // (N, H), sequence by sequence
+            long[] lengths = real.sum(-1, false).toLongArray(), starts = new long[(int) b];
+            for (int i = 1; i < b; i++) starts[i] = starts[i - 1] + lengths[i - 1];
+            rows = encoder.forwardRealTokens(rows, starts, lengths);                   // (N, H)
             Tensor last = Torch.zeros(b * t, h).indexCopy_(0, idx, rows).view(b, t, h); // (B, T, H), zero at padding
             Tensor pooled = pooler == null ? null : pooler.forward(last);              // (B, H)
             return new BertOutput(s.keep(last), pooled == null ? null : s.keep(pooled));
