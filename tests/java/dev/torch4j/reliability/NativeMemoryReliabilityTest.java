@@ -72,6 +72,22 @@ class NativeMemoryReliabilityTest {
         }
     }
 
+    /** Padded sentence batches take BertModel.forwardRealTokens (real rows only, attention per sequence): 500 of them. */
+    @Test
+    void paddedEmbeddingBatchesKeepRssFlat() {
+        try (SentenceEmbedder emb = SentenceEmbedder.allMiniLmL6V2()) {
+            List<String> texts = List.of("A man is playing a guitar on the stage tonight.", "Hi", "Three short words");
+            long growth = Rss.growthOverRounds(() -> {
+                for (int i = 0; i < 50; i++) {
+                    try (Tensor e = emb.embed(texts)) {
+                        assertEquals(384, e.size(1));
+                    }
+                }
+            }, 1, 10);
+            assertTrue(growth < Rss.LIMIT, "RSS grew by " + Rss.mib(growth) + " over 500 padded embedding batches");
+        }
+    }
+
     /** A BERT of about 6.3 MiB of float32 weights (1.65M parameters), written as a Hugging Face directory. */
     private static Path writeCheckpoint(Path dir) throws IOException {
         BertConfig c = new BertConfig().vocabSize(8000).hiddenSize(128).numHiddenLayers(4).numAttentionHeads(4)
