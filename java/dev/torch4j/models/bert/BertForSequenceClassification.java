@@ -38,11 +38,24 @@ public class BertForSequenceClassification extends Module {
     }
 
     /**
-     * Class logits {@code [B, num_labels]} (owned by the caller); arguments as {@link BertModel#forward}.
+     * Class logits {@code [B, num_labels]} (owned by the caller); arguments as {@link BertModel#forward}. The logits
+     * read only the first position's hidden state, so when every row's first token is real (right padding, as
+     * torch4j's tokenizers pad) the encoder skips the padding ({@link BertModel#forwardRealTokens}); the logits are
+     * the same.
      */
     public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
-        try (Scope s = Torch.scope(); BertOutput out = bert.forward(inputIds, attentionMask, tokenTypeIds)) {
+        boolean firstReal = attentionMask != null && attentionMask.dim() == 2 && attentionMask.size(1) > 0
+                && firstTokensReal(attentionMask);
+        try (Scope s = Torch.scope();
+             BertOutput out = firstReal ? bert.forwardRealTokens(inputIds, attentionMask, tokenTypeIds)
+                     : bert.forward(inputIds, attentionMask, tokenTypeIds)) {
             return s.keep(classifier.forward(dropout.forward(out.pooledOutput())));  // (B, num_labels)
+        }
+    }
+
+    private static boolean firstTokensReal(Tensor attentionMask) {
+        try (Tensor first = attentionMask.select(1, 0); Tensor nonzero = first.ne(0); Tensor all = nonzero.all()) {
+            return all.item() != 0;
         }
     }
 

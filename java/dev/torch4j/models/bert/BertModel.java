@@ -434,10 +434,9 @@ public class BertModel extends Module {
             boolean kernels = !isTraining() && FusedKernels.appliesToLinear(w) && FusedKernels.appliesToAttention(w);
             if (count == b * t || !kernels || (long) real.sum(-1, false).min().item() == 0) {
                 BertOutput full = forward(inputIds, attentionMask, tokenTypeIds);   // its tensors join this scope
-                full.lastHiddenState().mul_(real.unsqueeze(-1));
-                s.keep(full.lastHiddenState());
-                if (full.hasPooledOutput()) s.keep(full.pooledOutput());
-                return full;
+                // Out of place: under grad mode the pooler's backward still needs the unmasked hidden state.
+                Tensor zeroed = full.lastHiddenState().mul(real.unsqueeze(-1));
+                return new BertOutput(s.keep(zeroed), full.hasPooledOutput() ? s.keep(full.pooledOutput()) : null);
             }
             Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
             Tensor idx = real.view(b * t).nonzero().view(count);                       // (N) flat positions of real tokens

@@ -18,12 +18,14 @@ import dev.torch4j.kernels.Kernels;
  * on the real-token path (kernels on, padding present) and on every fallback.
  */
 class BertRealTokensTest {
-    private static final BertConfig CONFIG = new BertConfig().vocabSize(200).hiddenSize(64).numHiddenLayers(2)
-            .numAttentionHeads(4).intermediateSize(160).maxPositionEmbeddings(32);
+    private static BertConfig config() {
+        return new BertConfig().vocabSize(200).hiddenSize(64).numHiddenLayers(2).numAttentionHeads(4).intermediateSize(160)
+                .maxPositionEmbeddings(32);
+    }
 
     private static BertModel model() {
         Torch.manualSeed(11);
-        BertModel m = new BertModel(CONFIG);
+        BertModel m = new BertModel(config());
         m.eval();
         return m;
     }
@@ -85,6 +87,11 @@ class BertRealTokensTest {
                 FusedKernels.setEnabled(old);
             }
             assertMatchesForward(m, in[0], in[1], true, "grad mode on (a graph is recorded)");
+            // ... and the graph still backpropagates (the padding is zeroed out of place).
+            BertOutput withGraph = m.forwardRealTokens(in[0], in[1], null);
+            withGraph.lastHiddenState().sum().add(withGraph.pooledOutput().sum()).backward();
+            assertTrue(m.namedParameters().get("pooler.dense.weight").grad().abs().sum().item() > 0);
+            withGraph.close();
             try (GradMode g = Torch.noGrad()) {
                 // A row without any real token: forward's NaN row is all padding, so zeroed; the others are unaffected.
                 Tensor[] empty = batch(8, 8, 0, 5);
@@ -97,6 +104,22 @@ class BertRealTokensTest {
                 assertTrue(row.allclose(want, 1e-5, 1e-5), "max abs diff " + row.sub(want).abs().max().item());
                 a.close();
                 b.close();
+            }
+        }
+    }
+
+    @Test
+    void sequenceClassificationLogitsOfAPaddedBatchEqualEachRowAlone() {
+        try (BertForSequenceClassification m = new BertForSequenceClassification(config().numLabels(3)); GradMode g = Torch.noGrad();
+             Scope s = Torch.scope()) {
+            m.eval();
+            long[] lengths = {9, 3, 6};
+            Tensor[] in = batch(9, lengths);
+            Tensor logits = m.forward(in[0], in[1], null);                // right padding: the real-token path
+            for (int i = 0; i < lengths.length; i++) {
+                Tensor one = m.forward(in[0].narrow(0, i, 1).narrow(1, 0, lengths[i]), null, null);
+                Tensor row = logits.narrow(0, i, 1);
+                assertTrue(row.allclose(one, 1e-6, 1e-6), "row " + i + ": max abs diff " + row.sub(one).abs().max().item());
             }
         }
     }
