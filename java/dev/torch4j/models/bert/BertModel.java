@@ -416,11 +416,11 @@ public class BertModel extends Module {
      * {@link #forward} for callers that read only the real tokens ({@code attentionMask != 0}), such as mean pooling.
      * When the batch has padding and the fused kernels apply (eval, no graph, CPU float32 on an AVX-512 CPU), every
      * layer runs on the real tokens' rows alone, the attention once per sequence over its own real tokens, so a batch
-     * costs about what its real tokens cost instead of {@code B x T}. The last hidden state is zero at padded positions and equals {@link #forward}'s at real ones (the
-     * same per-token arithmetic: bit-identical with right padding, within float32 rounding otherwise); the pooled output
-     * (position 0) equals {@link #forward}'s wherever position 0 is a real token, as {@code [CLS]} is with right padding. Otherwise (no padding,
-     * kernels off, training, a sequence without any real token) it is {@link #forward}'s result with the padded
-     * positions zeroed.
+     * costs about what its real tokens cost instead of {@code B x T}. The last hidden state is zero at padded
+     * positions and equals {@link #forward}'s at real ones (the same per-token arithmetic: bit-identical with right
+     * padding, within float32 rounding otherwise); the pooled output (position 0) equals {@link #forward}'s wherever
+     * position 0 is a real token, as {@code [CLS]} is with right padding. Otherwise (no padding, kernels off, training,
+     * a sequence without any real token) it is {@link #forward}'s result with the padded positions zeroed.
      */
     public BertOutput forwardRealTokens(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
         checkInputs(inputIds, attentionMask, tokenTypeIds);
@@ -428,11 +428,12 @@ public class BertModel extends Module {
         long b = inputIds.size(0), t = inputIds.size(1), h = config.hiddenSize();
         try (Scope s = Torch.scope()) {
             Tensor real = attentionMask.to(inputIds.device()).ne(0);                   // (B, T) bool
-            long count = (long) real.sum().item();
+            long[] lengths = real.sum(-1, false).toLongArray();                       // real tokens per sequence
+            long count = Arrays.stream(lengths).sum(), shortest = Arrays.stream(lengths).min().orElse(0);
             // The parameters decide as the layers would (dtype, device, a graph being recorded).
             Tensor w = embeddings.wordEmbeddings.weight();
             boolean kernels = !isTraining() && FusedKernels.appliesToLinear(w) && FusedKernels.appliesToAttention(w);
-            if (count == b * t || !kernels || (long) real.sum(-1, false).min().item() == 0) {
+            if (count == b * t || !kernels || shortest == 0) {
                 BertOutput full = forward(inputIds, attentionMask, tokenTypeIds);   // its tensors join this scope
                 // Out of place: under grad mode the pooler's backward still needs the unmasked hidden state.
                 Tensor zeroed = full.lastHiddenState().mul(real.unsqueeze(-1));
@@ -441,7 +442,7 @@ public class BertModel extends Module {
             Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);                // (B, T, H)
             Tensor idx = real.view(b * t).nonzero().view(count);                       // (N) flat positions of real tokens
             Tensor rows = hidden.view(b * t, h).indexSelect(0, idx);                   // (N, H), sequence by sequence
-            long[] lengths = real.sum(-1, false).toLongArray(), starts = new long[(int) b];
+            long[] starts = new long[(int) b];
             for (int i = 1; i < b; i++) starts[i] = starts[i - 1] + lengths[i - 1];
             rows = encoder.forwardRealTokens(rows, starts, lengths);                   // (N, H)
             Tensor last = Torch.zeros(b * t, h).indexCopy_(0, idx, rows).view(b, t, h); // (B, T, H), zero at padding
