@@ -560,7 +560,7 @@ public final class Kernels {
         throw new IllegalArgumentException("approximate: expected \"none\" or \"tanh\", got " + (approximate == null ? "null" : "\"" + approximate + "\""));
     }
 
-    private static void checkFloat(Tensor t, String name, DType dtype) {
+    static void checkFloat(Tensor t, String name, DType dtype) {
         if (t == null) throw new NullPointerException(name + " must not be null");
         if (t.isClosed()) throw new IllegalStateException(name + " is a closed tensor");
         if (dtype == DType.FLOAT32 ? !isFloat32(t) : t.dtype() != dtype)

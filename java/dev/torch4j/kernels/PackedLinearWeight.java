@@ -44,10 +44,8 @@ public final class PackedLinearWeight implements AutoCloseable {
      * weight may require grad (only its data is read); it is left unchanged.
      */
     public static PackedLinearWeight pack(Tensor weight, Kernels.WeightLayout layout) {
-        if (weight == null || layout == null) throw new NullPointerException("weight and layout must not be null");
-        if (weight.isClosed()) throw new IllegalStateException("weight is a closed tensor");
-        if (weight.dtype() != DType.FLOAT32)
-            throw new IllegalArgumentException("weight: expected dtype torch.float32, got " + weight.dtype().pytorchName());
+        if (layout == null) throw new NullPointerException("layout must not be null");
+        Kernels.checkFloat(weight, "weight", DType.FLOAT32);
         if (weight.dim() != 2)
             throw new IllegalArgumentException("weight: expected a 2-D tensor, got shape " + Arrays.toString(weight.shape()));
         if (weight.device().isCuda())

@@ -44,7 +44,8 @@ public class BertForSequenceClassification extends Module {
      * the same.
      */
     public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
-        boolean firstReal = attentionMask != null && attentionMask.dim() == 2 && attentionMask.size(1) > 0
+        // Not in training: forwardRealTokens would only fall back to forward there, with extra mask work per step.
+        boolean firstReal = !isTraining() && attentionMask != null && attentionMask.dim() == 2 && attentionMask.size(1) > 0
                 && firstTokensReal(attentionMask);
         try (Scope s = Torch.scope();
              BertOutput out = firstReal ? bert.forwardRealTokens(inputIds, attentionMask, tokenTypeIds)

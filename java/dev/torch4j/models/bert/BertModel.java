@@ -401,6 +401,11 @@ public class BertModel extends Module {
      */
     public BertOutput forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
         checkInputs(inputIds, attentionMask, tokenTypeIds);
+        return encode(inputIds, attentionMask, tokenTypeIds);
+    }
+
+    // forward on checked inputs.
+    private BertOutput encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
         long b = inputIds.size(0), t = inputIds.size(1);
         try (Scope s = Torch.scope()) {
             Tensor mask = attentionMask == null ? null
@@ -424,7 +429,7 @@ public class BertModel extends Module {
      */
     public BertOutput forwardRealTokens(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
         checkInputs(inputIds, attentionMask, tokenTypeIds);
-        if (attentionMask == null) return forward(inputIds, null, tokenTypeIds);
+        if (attentionMask == null) return encode(inputIds, null, tokenTypeIds);
         long b = inputIds.size(0), t = inputIds.size(1), h = config.hiddenSize();
         try (Scope s = Torch.scope()) {
             Tensor real = attentionMask.to(inputIds.device()).ne(0);                   // (B, T) bool
@@ -434,7 +439,7 @@ public class BertModel extends Module {
             Tensor w = embeddings.wordEmbeddings.weight();
             boolean kernels = !isTraining() && FusedKernels.appliesToLinear(w) && FusedKernels.appliesToAttention(w);
             if (count == b * t || !kernels || shortest == 0) {
-                BertOutput full = forward(inputIds, attentionMask, tokenTypeIds);   // its tensors join this scope
+                BertOutput full = encode(inputIds, attentionMask, tokenTypeIds);    // its tensors join this scope
                 // Out of place: under grad mode the pooler's backward still needs the unmasked hidden state.
                 Tensor zeroed = full.lastHiddenState().mul(real.unsqueeze(-1));
                 return new BertOutput(s.keep(zeroed), full.hasPooledOutput() ? s.keep(full.pooledOutput()) : null);
